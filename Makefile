@@ -7,7 +7,7 @@ PKGS := raft libuv msgpack libmicrohttpd check jansson libcurl uuid libssl libbs
 
 # Install missing packages before pkg-config is consulted for flags.
 ifeq ($(filter clean fmt help,$(MAKECMDGOALS)),)
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/uthash.h && command -v clang >/dev/null && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/uthash.h && command -v clang >/dev/null && command -v jq >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info deps: some packages are missing, running scripts/deps.sh)
 DEPS_RC := $(shell scripts/deps.sh 1>&2; echo $$?)

@@ -3,7 +3,7 @@
  * The hook counts outstanding blocks so tests can assert there are none at
  * teardown, and can inject failures (fail the Nth allocation from now) so
  * tests exercise out-of-memory paths. jansson is pointed at the hook by
- * structs/ (json_codec_init); msgpack-c has no allocator API and uses libc.
+ * structs/ (schema_json_init); msgpack-c has no allocator API and uses libc.
  * Thread-safe: the counters are atomic (libuv's thread pool allocates too). */
 #ifndef STEPPE_LIB_MEM_H
 #define STEPPE_LIB_MEM_H

@@ -79,12 +79,22 @@ static int stime_parse_term(const char **p, uint64_t *total, const char **why)
 		*why = "unknown unit in duration";
 		return -1;
 	}
-	if (whole > (uint64_t)INT64_MAX / (uint64_t)unit) {
+	/* Magnitudes up to 2^63 are allowed here: "-2562047h47m16.854775808s"
+	 * is INT64_MIN; the caller rejects 2^63 for positive durations. */
+	const uint64_t limit = (uint64_t)INT64_MAX + 1;
+	if (whole > limit / (uint64_t)unit) {
 		*why = "duration out of range";
 		return -1;
 	}
-	*total += whole * (uint64_t)unit + (uint64_t)(frac * (double)unit);
-	if (*total > (uint64_t)INT64_MAX) {
+	/* Round the fraction: 1e-9 * 1e9 is not exactly 1 in binary. */
+	uint64_t add = whole * (uint64_t)unit +
+		       (uint64_t)(frac * (double)unit + 0.5);
+	if (add > limit || *total > limit - add) {
+		*why = "duration out of range";
+		return -1;
+	}
+	*total += add;
+	if (*total > limit) {
 		*why = "duration out of range";
 		return -1;
 	}
@@ -112,7 +122,11 @@ int stime_parse_duration(const char *s, int64_t *out, const char **why)
 	while (*s != '\0')
 		if (stime_parse_term(&s, &total, why) != 0)
 			return -1;
-	*out = neg ? -(int64_t)total : (int64_t)total;
+	if (!neg && total > (uint64_t)INT64_MAX) {
+		*why = "duration out of range";
+		return -1;
+	}
+	*out = neg ? (int64_t)(0 - total) : (int64_t)total;
 	return 0;
 }
 
@@ -277,6 +291,11 @@ int stime_parse_rfc3339(const char *s, int64_t *out)
 	}
 	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || sec > 60)
+		return -1;
+	/* int64 nanoseconds since 1970 cover 1677-09-21 to 2262-04-11; refuse
+	 * whole years outside that instead of overflowing. Year 1 stays valid
+	 * for Go's zero time below. */
+	if (y != 1 && (y < 1678 || y > 2261))
 		return -1;
 	if (y == 1 && mo == 1 && d == 1 && h == 0 && mi == 0 && sec == 0 &&
 	    frac == 0 && sign == 0) {

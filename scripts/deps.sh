@@ -10,6 +10,7 @@ PKGS=(
   check libsubunit-dev libjansson-dev libcurl4-openssl-dev uuid-dev libssl-dev
   uthash-dev libbsd-dev
   clang libclang-rt-14-dev
+  jq
 )
 
 missing=()

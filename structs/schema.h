@@ -238,6 +238,11 @@ const struct schema_field *schema_field_by_name(const struct schema *s,
 /* Packs obj as a msgpack map (zero fields omitted). */
 int schema_msgpack_pack(const struct schema *s, const void *obj,
 			msgpack_packer *pk);
+/* Like schema_msgpack_pack, but the map holds `extra` more entries that
+ * the caller packs right after (key, value, ...): how an envelope carries
+ * a typed body ("Args", "Reply") without copying it. */
+int schema_msgpack_pack_open(const struct schema *s, const void *obj,
+			     size_t extra, msgpack_packer *pk);
 /* Appends the encoding of obj to out. */
 int schema_msgpack_encode(const struct schema *s, const void *obj,
 			  struct buf *out);

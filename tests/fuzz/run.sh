@@ -14,6 +14,11 @@ for t in "$@"; do
 	out=build/fuzz/findings/${name#fuzz_}
 	mkdir -p "$work" "$out"
 	[ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null
+	# The example job files and policies seed the text parsers too.
+	case $name in
+	fuzz_hcl | fuzz_jobspec) cp -n examples/*.hcl "$work"/ 2>/dev/null ;;
+	fuzz_policy) cp -n examples/policies/*.hcl examples/agent.hcl "$work"/ 2>/dev/null ;;
+	esac
 	if "$t" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
 		-artifact_prefix="$out/" -print_final_stats=1 "$work" \
 		>"build/fuzz/$name.log" 2>&1; then

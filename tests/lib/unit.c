@@ -1,17 +1,17 @@
 #include "tests/lib/unit.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "lib/mem.h"
+#include "structs/schema.h"
 
 static int64_t unit_mem_base;
 
 static void unit_setup(void)
 {
-	json_set_alloc_funcs(mem_malloc, mem_free);
+	schema_json_init();
 	mem_fault_reset();
 	unit_mem_base = mem_outstanding();
 }

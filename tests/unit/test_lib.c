@@ -82,9 +82,12 @@ START_TEST(durations_parse_like_go)
 		{"-2m", -2 * STIME_NS_PER_MIN},
 		{"10us", 10 * STIME_NS_PER_US},
 		{"5m10s", 310 * STIME_NS_PER_S},
+		{"-2562047h47m16.854775808s", INT64_MIN},
+		{"2562047h47m16.854775807s", INT64_MAX},
 	};
 	static const char *const bad[] = {"", "10", "3x", "s", "1.s5",
-					  "99999999999999999999h"};
+					  "99999999999999999999h",
+					  "2562047h47m16.854775808s"};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		int64_t got = -1;
 		ck_assert_msg(stime_parse_duration(ok[i].in, &got, NULL) == 0,

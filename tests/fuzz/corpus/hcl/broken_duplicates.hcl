@@ -1,0 +1,3 @@
+count = 1
+count = 2
+meta = { a = 1, a = 2 }

@@ -1,0 +1,3 @@
+a = <<EOT
+no closing marker
+  EOTX

@@ -1,0 +1,3 @@
+a = "unterminated
+b = [1, 2
+c = { d = 1
