@@ -93,7 +93,7 @@ sanitize-test: tools
 # over the library sources compiled again for fuzzing.
 FUZZ_CC := clang
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-strict-aliasing -I. $(PKG_CFLAGS) \
-	-fsanitize=fuzzer-no-link,address,undefined -DSTEPPE_FUZZ \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DSTEPPE_FUZZ \
 	-DSTEPPE_VERSION='"$(VERSION)"' -DSTEPPE_GIT_REV='"$(GIT_REV)"'
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 

@@ -1,6 +1,6 @@
 # The walkthrough's single-node agent: server and client in one process,
 # ACLs on. Start it with `steppe agent -config examples/agent.hcl`.
-log_level = "DEBUG"
+log_level  = "DEBUG"
 datacenter = "dc1"
 data_dir   = "/opt/steppe"
 name       = "example.com"

@@ -1483,8 +1483,39 @@ static void validate_group(struct vctx *v, const struct task_group *tg)
 	validate_group_tasks(v, tg);
 }
 
+static int vgroup_cmp(const void *a, const void *b)
+{
+	const struct task_group *x = *(const struct task_group *const *)a;
+	const struct task_group *y = *(const struct task_group *const *)b;
+	int c = strcmp(vs(x->name), vs(y->name));
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+/* dup[i]: group i repeats an earlier group's name. Sorting keeps this
+ * O(n log n) for jobs with thousands of groups. NULL on oom. */
+static bool *vgroup_dups(const struct job *job)
+{
+	size_t n = job->task_groups.n;
+	const struct task_group **order = mem_calloc(n ? n : 1, sizeof *order);
+	bool *dup = mem_calloc(n ? n : 1, sizeof *dup);
+	if (order == NULL || dup == NULL) {
+		mem_free(order);
+		mem_free(dup);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = &job->task_groups.v[i];
+	qsort(order, n, sizeof *order, vgroup_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(vs(order[i]->name), vs(order[i - 1]->name)) == 0)
+			dup[order[i] - job->task_groups.v] = true;
+	mem_free(order);
+	return dup;
+}
+
 static void validate_groups(struct vctx *v, const struct job *job)
 {
+	bool *dup = vgroup_dups(job);
 	if (job->task_groups.n == 0)
 		verr(v, "missing job task groups");
 	for (size_t i = 0; i < job->task_groups.n; i++) {
@@ -1494,7 +1525,7 @@ static void validate_groups(struct vctx *v, const struct job *job)
 			verr(v, "group %zu missing name", i + 1);
 			continue;
 		}
-		if (job_lookup_group(job, tg->name) != tg) {
+		if (dup != NULL ? dup[i] : job_lookup_group(job, tg->name) != tg) {
 			verr(v, "duplicate group \"%s\"", tg->name);
 			continue;
 		}
@@ -1502,6 +1533,7 @@ static void validate_groups(struct vctx *v, const struct job *job)
 		validate_group(v, tg);
 		vpop(v, old);
 	}
+	mem_free(dup);
 }
 
 /* ---- job ---------------------------------------------------------------- */

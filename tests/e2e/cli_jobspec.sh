@@ -132,4 +132,14 @@ t_match "missing driver with its path" 'group "web": task "server": .*driver' "$
 t_match "negative count with its path" 'group "web": .*count' "$T_ERR"
 t_match "memory minimum with its path" 'task "server": .*(memory|MemoryMB)' "$T_ERR"
 
+# fmt: the examples are canonical; a messy file is rewritten once and then
+# stays the same; -check reports it.
+t_run "fmt -check examples" 0 "$S" fmt -check examples/hello.hcl examples/blueprint.hcl examples/traefik.hcl examples/agent.hcl examples/policies/dev.policy.hcl
+printf 'job "m" {\n      group "g" {\n  count=2\n  task "t" { driver = "raw_exec" }\n}\n}\n' >"$T_TMP/messy.hcl"
+t_run "fmt -check messy" 1 "$S" fmt -check "$T_TMP/messy.hcl"
+t_run "fmt messy" 0 "$S" fmt "$T_TMP/messy.hcl"
+t_match "fmt lists the file it changed" "messy.hcl" "$T_OUT"
+t_run "fmt -check after fmt" 0 "$S" fmt -check "$T_TMP/messy.hcl"
+t_run "formatted file still validates" 0 "$S" job validate "$T_TMP/messy.hcl"
+
 exit $T_FAILED

@@ -1,0 +1,86 @@
+/* raft/fsm.h: the replicated state machine. A log entry is one type byte
+ * and a msgpack body; applying it changes the state store. Apply is
+ * deterministic: no clocks, no randomness, no I/O. Timestamps and IDs are
+ * chosen by the leader before the entry is written and travel in the body.
+ *
+ * Type numbers are append-only: never renumber or reuse one. */
+#ifndef STEPPE_RAFT_FSM_H
+#define STEPPE_RAFT_FSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "structs/structs.h"
+
+struct store;
+
+enum fsm_type {
+	FSM_JOB_REGISTER = 1,
+	FSM_JOB_DEREGISTER = 2,
+	FSM_EVAL_UPSERT = 3,
+	FSM_EVAL_DELETE = 4,
+	FSM_ALLOC_PLAN = 5,
+	FSM_ALLOC_CLIENT_UPDATE = 6,
+	FSM_NODE_REGISTER = 7,
+	FSM_NODE_DEREGISTER = 8,
+	FSM_NODE_STATUS = 9,
+	FSM_NODE_DRAIN = 10,
+	FSM_NODE_ELIGIBILITY = 11,
+	FSM_ACL_BOOTSTRAP = 12,
+	FSM_ACL_POLICY_UPSERT = 13,
+	FSM_ACL_POLICY_DELETE = 14,
+	FSM_ACL_TOKEN_UPSERT = 15,
+	FSM_ACL_TOKEN_DELETE = 16,
+	FSM_NAMESPACE_UPSERT = 17,
+	FSM_NAMESPACE_DELETE = 18,
+	FSM_VARIABLE_SET = 19,
+	FSM_VARIABLE_DELETE = 20,
+	FSM_SERVICE_UPSERT = 21,
+	FSM_SERVICE_DELETE = 22,
+	FSM_KEYRING = 23,
+	FSM_NOOP = 24, /* written by a new leader to commit its term */
+};
+
+/* Job.Register: the job (SubmitTime set by the leader) and the evaluation
+ * that schedules it (absent for periodic/parameterized parents). */
+#define FSM_JOB_REGISTER_FIELDS(X, S)                      \
+	X(S, Job, job, STRUCT, job, NULL, 0)               \
+	X(S, Eval, eval, PTR, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_job_register, FSM_JOB_REGISTER_FIELDS);
+
+/* Job.Deregister: stop (a new version with Stop = true) or purge. */
+#define FSM_JOB_DEREGISTER_FIELDS(X, S)                    \
+	X(S, Namespace, ns, STR, _, NULL, 0)               \
+	X(S, JobID, job_id, STR, _, NULL, 0)               \
+	X(S, Purge, purge, BOOL, _, NULL, 0)               \
+	X(S, SubmitTime, submit_time, NSTIME, _, NULL, 0)  \
+	X(S, Eval, eval, PTR, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_job_deregister, FSM_JOB_DEREGISTER_FIELDS);
+
+/* Evaluations written or removed in one entry. */
+#define FSM_EVALS_FIELDS(X, S)                             \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)      \
+	X(S, IDs, ids, STRLIST, _, NULL, 0)
+SCHEMA_DECLARE(fsm_evals, FSM_EVALS_FIELDS);
+
+/* The schema of a type's body; NULL for unknown or bodiless types. */
+const struct schema *fsm_body_schema(uint8_t type);
+
+/* Encodes [type][body] into out (appends). */
+int fsm_encode(uint8_t type, const struct schema *s, const void *body,
+	       struct buf *out);
+
+/* Applies one entry at index. An entry that cannot be decoded, or whose
+ * type is unknown, changes nothing and returns an error (logged by the
+ * caller): every server skips it the same way. */
+int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
+	      struct err *e);
+
+/* Nomad's job status from state (getJobStatus): system, periodic and
+ * parameterized jobs are "running" unless stopped; otherwise "running"
+ * with a non-terminal allocation, "pending" with a non-terminal
+ * evaluation, "dead" when stopped or when everything is terminal. */
+const char *fsm_job_status(const struct store *s, const struct job *job);
+
+#endif

@@ -1,0 +1,212 @@
+/* state/state.h: the in-memory state store every server keeps, fed only by
+ * the FSM (raft/) applying committed log entries, in order.
+ *
+ * Tables: jobs (with their versions), evaluations, allocations, nodes, ACL
+ * policies, ACL tokens, namespaces, variables, service registrations. Each
+ * table has its own index (the Raft index of its last change); every
+ * object carries CreateIndex/ModifyIndex set here from the index passed to
+ * the write. Writes take copies of what they are given; reads return
+ * pointers into the store that stay valid until the next write on the same
+ * loop turn (copy what you keep). Pure and single-threaded: no clocks, no
+ * randomness, no I/O, so every server applying the same entries ends with
+ * the same state.
+ *
+ * Watches wake blocking queries: a watch names a set of tables and an
+ * index; it fires once, after the write that moves any of those tables past
+ * that index (or at once if they already are). */
+#ifndef STEPPE_STATE_STATE_H
+#define STEPPE_STATE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "structs/structs.h"
+
+enum store_table {
+	STORE_JOBS = 0,
+	STORE_JOB_VERSIONS,
+	STORE_EVALS,
+	STORE_ALLOCS,
+	STORE_NODES,
+	STORE_ACL_POLICIES,
+	STORE_ACL_TOKENS,
+	STORE_NAMESPACES,
+	STORE_VARIABLES,
+	STORE_SERVICES,
+	STORE_TABLES, /* count */
+};
+
+#define STORE_BIT(t) (1u << (t))
+
+/* Job versions kept per job (Nomad's job_tracked_versions default). */
+#define STORE_JOB_VERSIONS_KEPT 6
+
+struct store;
+
+/* A new empty store holding the "default" namespace at index 0. */
+int store_create(struct store **out);
+void store_destroy(struct store *s);
+
+/* The highest index of any table (0 when empty). */
+uint64_t store_latest_index(const struct store *s);
+/* One table's index; for a set of tables (STORE_BIT mask), the max. */
+uint64_t store_table_index(const struct store *s, enum store_table t);
+uint64_t store_tables_index(const struct store *s, unsigned mask);
+
+/* ---- jobs -------------------------------------------------------------- */
+
+/* Registers job at index. A new job gets Version 0, CreateIndex = index.
+ * An existing one whose spec differs (anything but Status,
+ * StatusDescription, Stable, Version, SubmitTime and the indexes) gets
+ * Version + 1 and JobModifyIndex = index, and the previous version is kept
+ * in the versions table (at most STORE_JOB_VERSIONS_KEPT per job). An
+ * unchanged spec only moves ModifyIndex. SubmitTime comes from the caller
+ * (the leader's clock, chosen before the log entry). *changed (may be NULL)
+ * tells whether a new version was written. */
+int store_upsert_job(struct store *s, uint64_t index, const struct job *job,
+		     bool *changed);
+/* Removes a job and its versions (purge). Missing: ERR_NOTFOUND, no
+ * change. */
+int store_delete_job(struct store *s, uint64_t index, const char *ns,
+		     const char *id);
+/* Sets Status (and StatusDescription) without a new version. */
+int store_set_job_status(struct store *s, uint64_t index, const char *ns,
+			 const char *id, const char *status, const char *desc);
+const struct job *store_job(const struct store *s, const char *ns,
+			    const char *id);
+/* Versions newest first; *n set. Pointers valid as store_job's. */
+const struct job *const *store_job_versions(const struct store *s,
+					    const char *ns, const char *id,
+					    size_t *n);
+
+/* Visits jobs in (namespace, ID) order. ns NULL or "*" = every namespace;
+ * prefix NULL = all. Stop early by returning false from fn. */
+typedef bool (*store_job_fn)(void *data, const struct job *job);
+void store_each_job(const struct store *s, const char *ns, const char *prefix,
+		    store_job_fn fn, void *data);
+
+/* ---- evaluations ---------------------------------------------------------- */
+
+int store_upsert_eval(struct store *s, uint64_t index,
+		      const struct evaluation *ev);
+int store_delete_eval(struct store *s, uint64_t index, const char *id);
+const struct evaluation *store_eval(const struct store *s, const char *id);
+typedef bool (*store_eval_fn)(void *data, const struct evaluation *ev);
+/* In ID order; ns NULL/"*" = all; prefix on the ID. */
+void store_each_eval(const struct store *s, const char *ns, const char *prefix,
+		     store_eval_fn fn, void *data);
+/* Evaluations of one job, in ID order. */
+void store_each_job_eval(const struct store *s, const char *ns,
+			 const char *job_id, store_eval_fn fn, void *data);
+
+/* ---- allocations, nodes, ACLs, namespaces, variables, services ----------
+ * Same shape: upsert (copy in, indexes set), delete, get by key, visit in
+ * key order with an optional prefix, plus the secondary lookups named. */
+
+int store_upsert_alloc(struct store *s, uint64_t index,
+		       const struct allocation *a);
+int store_delete_alloc(struct store *s, uint64_t index, const char *id);
+const struct allocation *store_alloc(const struct store *s, const char *id);
+typedef bool (*store_alloc_fn)(void *data, const struct allocation *a);
+void store_each_alloc(const struct store *s, const char *ns, const char *prefix,
+		      store_alloc_fn fn, void *data);
+void store_each_job_alloc(const struct store *s, const char *ns,
+			  const char *job_id, store_alloc_fn fn, void *data);
+void store_each_node_alloc(const struct store *s, const char *node_id,
+			   store_alloc_fn fn, void *data);
+
+int store_upsert_node(struct store *s, uint64_t index, const struct node *n);
+int store_delete_node(struct store *s, uint64_t index, const char *id);
+const struct node *store_node(const struct store *s, const char *id);
+typedef bool (*store_node_fn)(void *data, const struct node *n);
+void store_each_node(const struct store *s, const char *prefix,
+		     store_node_fn fn, void *data);
+
+int store_upsert_acl_policy(struct store *s, uint64_t index,
+			    const struct acl_policy *p);
+int store_delete_acl_policy(struct store *s, uint64_t index, const char *name);
+const struct acl_policy *store_acl_policy(const struct store *s,
+					  const char *name);
+typedef bool (*store_acl_policy_fn)(void *data, const struct acl_policy *p);
+void store_each_acl_policy(const struct store *s, const char *prefix,
+			   store_acl_policy_fn fn, void *data);
+
+int store_upsert_acl_token(struct store *s, uint64_t index,
+			   const struct acl_token *t);
+int store_delete_acl_token(struct store *s, uint64_t index,
+			   const char *accessor_id);
+const struct acl_token *store_acl_token(const struct store *s,
+					const char *accessor_id);
+/* Lookup by SecretID (constant-time compare of candidates). */
+const struct acl_token *store_acl_token_by_secret(const struct store *s,
+						  const char *secret_id);
+typedef bool (*store_acl_token_fn)(void *data, const struct acl_token *t);
+void store_each_acl_token(const struct store *s, const char *prefix,
+			  store_acl_token_fn fn, void *data);
+/* The index at which ACLs were bootstrapped; 0 = not yet. */
+uint64_t store_acl_bootstrap_index(const struct store *s);
+int store_set_acl_bootstrap_index(struct store *s, uint64_t index);
+
+int store_upsert_namespace(struct store *s, uint64_t index,
+			   const struct namespace *n);
+int store_delete_namespace(struct store *s, uint64_t index, const char *name);
+const struct namespace *store_namespace(const struct store *s,
+					const char *name);
+typedef bool (*store_namespace_fn)(void *data, const struct namespace *n);
+void store_each_namespace(const struct store *s, const char *prefix,
+			  store_namespace_fn fn, void *data);
+
+int store_upsert_variable(struct store *s, uint64_t index,
+			  const struct variable *v);
+int store_delete_variable(struct store *s, uint64_t index, const char *ns,
+			  const char *path);
+const struct variable *store_variable(const struct store *s, const char *ns,
+				      const char *path);
+typedef bool (*store_variable_fn)(void *data, const struct variable *v);
+void store_each_variable(const struct store *s, const char *ns,
+			 const char *prefix, store_variable_fn fn, void *data);
+
+int store_upsert_service(struct store *s, uint64_t index,
+			 const struct service_registration *r);
+int store_delete_service(struct store *s, uint64_t index, const char *ns,
+			 const char *id);
+typedef bool (*store_service_fn)(void *data,
+				 const struct service_registration *r);
+/* Registrations of one service name (NULL: all), in (name, ID) order. */
+void store_each_service(const struct store *s, const char *ns,
+			const char *name, store_service_fn fn, void *data);
+
+/* ---- watches ------------------------------------------------------------ */
+
+/* Caller-owned. Fires once: cb runs after the write that moves a watched
+ * table past min_index, then the watch is no longer registered. */
+struct store_watch {
+	void *data;
+	void (*cb)(struct store_watch *w);
+	/* private */
+	unsigned mask;
+	uint64_t min_index;
+	struct store_watch *next, *prev;
+	bool armed;
+};
+
+/* Registers w; if the tables are already past min_index, cb runs before
+ * this returns. */
+void store_watch(struct store *s, struct store_watch *w, unsigned mask,
+		 uint64_t min_index);
+/* Unregisters w if still armed; safe to call twice and from cb. */
+void store_unwatch(struct store *s, struct store_watch *w);
+
+/* ---- snapshots --------------------------------------------------------- */
+
+/* Appends every table (and the table indexes) as one msgpack document. */
+int store_snapshot(const struct store *s, struct buf *out);
+/* Replaces the whole content of s with a snapshot; on error s is
+ * unchanged. Fires every watch whose tables moved. */
+int store_restore(struct store *s, const void *data, size_t len,
+		  struct err *e);
+
+#endif
