@@ -116,7 +116,11 @@ fuzz-smoke: $(FUZZ_BIN)
 	@tests/fuzz/run.sh 5 $(FUZZ_BIN)
 
 lab: $(BUILD)/steppe
-	@scripts/lab.sh up
+	@STEPPE_BIN=$(CURDIR)/$(BUILD)/steppe scripts/lab.sh up
+	@echo
+	@echo "==> Registering an example job through server 2:"
+	@$(BUILD)/steppe job run -detach -address http://127.0.1.2:4646 examples/hello.hcl
+	@$(BUILD)/steppe job status -address http://127.0.1.3:4646
 
 fmt:
 	clang-format -i $(foreach m,$(MODULES) tests/unit tests/lib tests/fuzz,$(wildcard $(m)/*.[ch] $(m)/*/*.[ch]))

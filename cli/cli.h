@@ -9,6 +9,7 @@
 #define STEPPE_CLI_CLI_H
 
 #include "cli/flags.h"
+#include "cli/http_client.h"
 
 struct cli_cmd {
 	const char *name;     /* "job run" */
@@ -24,16 +25,106 @@ int cli_main(int argc, char **argv);
  * other value is the exit code to return at once (0 after -help printed
  * the help text, 1 after a flag error printed a message and the usage). */
 int cli_flags(const struct cli_cmd *cmd, const struct flag *flags, int argc,
-	      char **argv, char ***rest, int *nrest);
+              char **argv, char ***rest, int *nrest);
 
 /* Prints "This command takes N argument(s)..." style usage errors with the
  * help text to stderr and returns 1. */
 int cli_usage_error(const struct cli_cmd *cmd, const char *msg);
+
+/* Writes out's text to stdout and flushes. Returns 0, or 1 after printing
+ * "Error: out of memory" when out->oom is set. Does not release out. */
+int cli_output(struct buf *out);
+
+/* The command named exactly name ("job status"), or NULL. */
+const struct cli_cmd *cli_cmd_find(const char *name);
+
+/* ---- remote commands ---------------------------------------------------
+ *
+ * Every command that talks to an agent takes the global flags -address,
+ * -token, -namespace and -region (environment: STEPPE_ADDR ... falling back
+ * to NOMAD_ADDR ...). A command lists them first in its flag table:
+ *   struct http_client_config rc = {0};
+ *   struct flag flags[] = {CLI_REMOTE_FLAGS(&rc), {"verbose", ...}, ...};
+ * then opens the client with http_client_open(&rc, &client), and its help
+ * text includes CLI_REMOTE_HELP (or CLI_REMOTE_HELP_NO_NS for commands
+ * that are not bound to a namespace). */
+/* clang-format off */
+#define CLI_REMOTE_FLAGS(cfg)                                  \
+	{"address", FLAG_STRING, &(cfg)->address},             \
+	{"token", FLAG_STRING, &(cfg)->token},                 \
+	{"namespace", FLAG_STRING, &(cfg)->namespace},         \
+	{"region", FLAG_STRING, &(cfg)->region}
+/* clang-format on */
+
+#define CLI_REMOTE_HELP_ADDR                                                \
+	"General Options:\n\n"                                              \
+	"  -address=<addr>\n"                                               \
+	"    The address of the steppe (or Nomad) agent. Overrides the\n"   \
+	"    STEPPE_ADDR and NOMAD_ADDR environment variables if set.\n"    \
+	"    Default = http://127.0.0.1:4646\n\n"                           \
+	"  -region=<region>\n"                                              \
+	"    The region of the servers to forward commands to. Overrides\n" \
+	"    STEPPE_REGION and NOMAD_REGION if set. Defaults to the\n"      \
+	"    agent's local region.\n\n"
+#define CLI_REMOTE_HELP_NS                                                   \
+	"  -namespace=<namespace>\n"                                         \
+	"    The target namespace for queries and actions bound to a\n"      \
+	"    namespace. Overrides STEPPE_NAMESPACE and NOMAD_NAMESPACE if\n" \
+	"    set. If set to '*', commands that support it query all\n"       \
+	"    namespaces. Defaults to the \"default\" namespace.\n\n"
+#define CLI_REMOTE_HELP_TOKEN                                             \
+	"  -token=<token>\n"                                              \
+	"    The SecretID of an ACL token to authenticate API requests\n" \
+	"    with. Overrides STEPPE_TOKEN and NOMAD_TOKEN if set.\n"
+#define CLI_REMOTE_HELP \
+	CLI_REMOTE_HELP_ADDR CLI_REMOTE_HELP_NS CLI_REMOTE_HELP_TOKEN
+#define CLI_REMOTE_HELP_NO_NS CLI_REMOTE_HELP_ADDR CLI_REMOTE_HELP_TOKEN
+
+struct http_client;
+struct job;
+
+/* Follows an evaluation until it finishes, printing Nomad's monitor lines
+ * (cli/cmd_job_remote.c); then follows its deployment, if any. length is
+ * FMT_SHORT_ID or FMT_FULL_ID. Returns the exit code: 0 success, 1 error
+ * or unsuccessful deployment, 2 placement failures. */
+int cli_monitor_eval(struct http_client *c, const char *eval_id, int length);
+
+/* The allocations an evaluation placed or updated ([]AllocListStub whose
+ * EvalID is the evaluation's), from /v1/job/:id/allocations. *out is a new
+ * array the caller decrefs. Errors as http_client_do. */
+int cli_eval_allocs(struct http_client *c, const json_t *eval, json_t **out,
+                    struct err *e);
+
+/* What `job run` sends besides the job: the file's text and format, and
+ * the -var flags, for the server's record of the submission. */
+struct cli_job_submission {
+	const char *source;
+	const char *format;      /* "hcl2" or "json" */
+	const char *const *vars; /* "key=value" */
+	size_t nvars;
+};
+
+/* The remote half of `job run`: registers job (already parsed and
+ * checked; canonicalised to the api form here) and monitors its
+ * evaluation unless detach. Prints everything; returns the exit code. */
+int cli_job_submit(struct http_client_config *rc, struct job *job,
+                   const struct cli_job_submission *sub, bool detach,
+                   bool verbose, const char *check_index);
 
 /* Commands, one function each (cli/cmd_*.c). */
 int cli_cmd_version(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_job_run(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_job_validate(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_fmt(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_status(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_inspect(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_history(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_stop(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_eval_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_eval_status(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_server_members(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_raft_list_peers(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_raft_remove_peer(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_status(const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

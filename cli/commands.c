@@ -1,10 +1,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "structs/schema.h"
 
+/* Help texts keep one string literal per output line. */
+/* clang-format off */
 static const struct cli_cmd cli_cmds[] = {
+	{"agent", "Run a steppe agent (server, client or both)",
+	 "Usage: steppe agent [options]\n\n"
+	 "  Starts an agent: a server (-server), a client (-client, coming), or\n"
+	 "  both with -dev, which keeps its data in a temporary folder and\n"
+	 "  listens on 127.0.0.1:4646 (HTTP) and :4647 (RPC).\n\n"
+	 "Options:\n\n"
+	 "  -config=<path>        A configuration file or folder. Repeatable;\n"
+	 "                        later files override earlier ones.\n"
+	 "  -server               Enable the server role.\n"
+	 "  -client               Enable the client role (not yet supported).\n"
+	 "  -dev                  Single-process development mode.\n"
+	 "  -bootstrap-expect=<n> Servers to wait for before bootstrapping.\n"
+	 "  -retry-join=<addr>    A server to join (ip or ip:port). Repeatable.\n"
+	 "  -data-dir=<path>      Where state is kept.\n"
+	 "  -bind=<addr>          Address to listen on (default 0.0.0.0).\n"
+	 "  -node=<name>          This agent's name (default: hostname).\n"
+	 "  -dc=<name>            Datacenter (default dc1).\n"
+	 "  -region=<name>        Region (default global).\n"
+	 "  -log-level=<level>    TRACE, DEBUG, INFO, WARN or ERROR.\n",
+	 agent_command},
 	{"version", "Print the steppe version",
 	 "Usage: steppe version\n\n"
 	 "  Prints the version of this steppe binary and its source revision.\n",
@@ -12,8 +35,17 @@ static const struct cli_cmd cli_cmds[] = {
 	{"job run", "Run a new job or update an existing job",
 	 "Usage: steppe job run [options] <path>\n\n"
 	 "  Submits the job file at <path> (\"-\" reads standard input) to the\n"
-	 "  cluster, or with -output prints the request body instead.\n\n"
-	 "Run Options:\n\n"
+	 "  cluster, then follows the evaluation it created until the\n"
+	 "  scheduler is done with it. With -output it prints the request\n"
+	 "  body instead. Exits 0 on success, 1 on an error, 2 when some\n"
+	 "  allocations could not be placed.\n\n" CLI_REMOTE_HELP
+	 "\nRun Options:\n\n"
+	 "  -detach\n"
+	 "    Return once the job is registered, printing the evaluation ID\n"
+	 "    instead of following it.\n\n"
+	 "  -check-index=<index>\n"
+	 "    Register only if the job's modify index is <index> (0: only if\n"
+	 "    the job does not exist yet), as a check-and-set.\n\n"
 	 "  -output\n"
 	 "    Print the JSON request body ({\"Job\": {...}}) that would be sent\n"
 	 "    to the HTTP API instead of submitting the job.\n\n"
@@ -23,6 +55,8 @@ static const struct cli_cmd cli_cmds[] = {
 	 "    Set a variable of the job file. Repeatable.\n\n"
 	 "  -var-file=path\n"
 	 "    Read variable values from an HCL file. Repeatable.\n\n"
+	 "  -verbose\n"
+	 "    Show full IDs while following the evaluation.\n\n"
 	 "  Variables may also be set with NOMAD_VAR_<name> environment\n"
 	 "  variables; -var-file overrides them and -var overrides both.\n",
 	 cli_cmd_job_run},
@@ -39,6 +73,135 @@ static const struct cli_cmd cli_cmds[] = {
 	 "  -var-file=path\n"
 	 "    Read variable values from an HCL file. Repeatable.\n",
 	 cli_cmd_job_validate},
+	{"job status", "Display status information about a job",
+	 "Usage: steppe job status [options] [job]\n\n"
+	 "  Displays status information about a job. Without a job ID it\n"
+	 "  lists every job. The ID may be a prefix of a job "
+	 "ID.\n\n" CLI_REMOTE_HELP "\nStatus Options:\n\n"
+	 "  -all-allocs\n"
+	 "    Display all allocations matching the job ID, including those\n"
+	 "    of an older instance of the job.\n\n"
+	 "  -evals\n"
+	 "    Display the evaluations of the job.\n\n"
+	 "  -json\n"
+	 "    Print the job's summary, allocations, latest deployment and\n"
+	 "    evaluations as the API's JSON objects.\n\n"
+	 "  -short\n"
+	 "    Display only the job's key/value block.\n\n"
+	 "  -verbose\n"
+	 "    Display full IDs and exact times.\n",
+	 cli_cmd_job_status},
+	{"job inspect", "Inspect a submitted job",
+	 "Usage: steppe job inspect [options] <job>\n\n"
+	 "  Prints the specification of a submitted job as the API stores it,\n"
+	 "  wrapped as {\"Job\": {...}} so it can be submitted again. The ID\n"
+	 "  may be a prefix of a job ID.\n\n" CLI_REMOTE_HELP
+	 "\nInspect Options:\n\n"
+	 "  -version=<version>\n"
+	 "    Print the job as it was at this version.\n\n"
+	 "  -json\n"
+	 "    Print the bare job object instead of {\"Job\": {...}}.\n",
+	 cli_cmd_job_inspect},
+	{"job history", "Display all tracked versions of a job",
+	 "Usage: steppe job history [options] <job>\n\n"
+	 "  Displays the versions the cluster keeps of a job, newest first.\n"
+	 "  The ID may be a prefix of a job ID.\n\n" CLI_REMOTE_HELP
+	 "\nHistory Options:\n\n"
+	 "  -version=<version>\n"
+	 "    Display only this version.\n\n"
+	 "  -json\n"
+	 "    Print the versions as the API's JSON job objects.\n",
+	 cli_cmd_job_history},
+	{"job stop", "Stop a running job",
+	 "Usage: steppe job stop [options] <job>\n\n"
+	 "  Stops a job: its allocations are told to shut down, and the\n"
+	 "  deregistration's evaluation is followed until it finishes. The ID\n"
+	 "  may be a prefix of a job ID; a prefix asks for "
+	 "confirmation.\n\n" CLI_REMOTE_HELP "\nStop Options:\n\n"
+	 "  -detach\n"
+	 "    Return at once, printing the evaluation ID.\n\n"
+	 "  -eval-priority=<n>\n"
+	 "    The priority of the evaluation; defaults to the job's.\n\n"
+	 "  -global\n"
+	 "    Stop a multi-region job in all its regions.\n\n"
+	 "  -no-shutdown-delay\n"
+	 "    Ignore the shutdown_delay of groups and tasks.\n\n"
+	 "  -purge\n"
+	 "    Also remove the job from the cluster's state at once, instead\n"
+	 "    of leaving it queryable until garbage collection.\n\n"
+	 "  -yes\n"
+	 "    Answer yes to confirmation prompts.\n\n"
+	 "  -verbose\n"
+	 "    Display full IDs.\n",
+	 cli_cmd_job_stop},
+	{"eval list", "List the evaluations of the cluster",
+	 "Usage: steppe eval list [options]\n\n"
+	 "  Lists the evaluations the cluster knows about.\n\n" CLI_REMOTE_HELP
+	 "\nEval List Options:\n\n"
+	 "  -job=<job>\n"
+	 "    Only show evaluations of this job.\n\n"
+	 "  -status=<status>\n"
+	 "    Only show evaluations with this status.\n\n"
+	 "  -filter=<expression>\n"
+	 "    Filter the results with an expression, on the server.\n\n"
+	 "  -per-page=<n>\n"
+	 "    How many results to show per page.\n\n"
+	 "  -page-token=<token>\n"
+	 "    Where to start the page.\n\n"
+	 "  -json\n"
+	 "    Print the evaluations as the API's JSON objects.\n\n"
+	 "  -verbose\n"
+	 "    Display full IDs.\n",
+	 cli_cmd_eval_list},
+	{"eval status", "Display evaluation status and placement failures",
+	 "Usage: steppe eval status [options] <evaluation>\n\n"
+	 "  Displays an evaluation: its status, what triggered it, the\n"
+	 "  allocations it placed and why it could not place others. The ID\n"
+	 "  may be a prefix (at least two characters).\n\n" CLI_REMOTE_HELP
+	 "\nEval Status Options:\n\n"
+	 "  -monitor\n"
+	 "    Follow the evaluation until it finishes.\n\n"
+	 "  -json\n"
+	 "    Print the evaluation as the API's JSON object.\n\n"
+	 "  -verbose\n"
+	 "    Display full IDs and exact times.\n",
+	 cli_cmd_eval_status},
+	{"server members", "Display the servers and their status",
+	 "Usage: steppe server members [options]\n\n"
+	 "  Displays the servers the agent knows about, with their status\n"
+	 "  and which one leads each region.\n\n" CLI_REMOTE_HELP_NO_NS
+	 "\nServer Members Options:\n\n"
+	 "  -verbose\n"
+	 "    Add each member's protocol version and all its tags.\n\n"
+	 "  -json\n"
+	 "    Print the members as JSON, with a Leader tag.\n",
+	 cli_cmd_server_members},
+	{"operator raft list-peers", "Display the Raft peer configuration",
+	 "Usage: steppe operator raft list-peers [options]\n\n"
+	 "  Displays the servers of the Raft configuration, which one leads\n"
+	 "  and which ones vote.\n\n" CLI_REMOTE_HELP_NO_NS
+	 "\nList Peers Options:\n\n"
+	 "  -stale=[true|false]\n"
+	 "    Let any server answer instead of the leader; needed when the\n"
+	 "    cluster has no leader. Default false.\n",
+	 cli_cmd_raft_list_peers},
+	{"operator raft remove-peer", "Remove a server from the Raft configuration",
+	 "Usage: steppe operator raft remove-peer [options]\n\n"
+	 "  Removes the server with the given -peer-id from the Raft\n"
+	 "  configuration, so that a dead server stops counting towards the\n"
+	 "  quorum.\n\n" CLI_REMOTE_HELP_NO_NS "\nRemove Peer Options:\n\n"
+	 "  -peer-id=<id>\n"
+	 "    The Raft ID of the server to remove (the ID column of\n"
+	 "    \"steppe operator raft list-peers\").\n",
+	 cli_cmd_raft_remove_peer},
+	{"status", "Display the status of any object by its ID",
+	 "Usage: steppe status [options] [identifier]\n\n"
+	 "  Displays the job, evaluation, node or allocation whose ID starts\n"
+	 "  with <identifier>. Without one, lists the jobs like\n"
+	 "  \"steppe job status\".\n\n" CLI_REMOTE_HELP "\nStatus Options:\n\n"
+	 "  -verbose\n"
+	 "    Display full IDs.\n",
+	 cli_cmd_status},
 	{"fmt", "Rewrite HCL files to the canonical format",
 	 "Usage: steppe fmt [options] [path ...]\n\n"
 	 "  Rewrites HCL job, policy and configuration files in place in the\n"
@@ -53,8 +216,28 @@ static const struct cli_cmd cli_cmds[] = {
 	 "    Do not list the files that were changed.\n",
 	 cli_cmd_fmt},
 };
+/* clang-format on */
 
 #define CLI_NCMDS (sizeof cli_cmds / sizeof cli_cmds[0])
+
+const struct cli_cmd *cli_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < CLI_NCMDS; i++)
+		if (strcmp(cli_cmds[i].name, name) == 0)
+			return &cli_cmds[i];
+	return NULL;
+}
+
+int cli_output(struct buf *out)
+{
+	if (out->oom) {
+		fprintf(stderr, "Error: out of memory\n");
+		return 1;
+	}
+	fwrite(buf_cstr(out), 1, out->len, stdout);
+	fflush(stdout);
+	return 0;
+}
 
 int cli_usage_error(const struct cli_cmd *cmd, const char *msg)
 {
@@ -63,7 +246,7 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *msg)
 }
 
 int cli_flags(const struct cli_cmd *cmd, const struct flag *flags, int argc,
-	      char **argv, char ***rest, int *nrest)
+              char **argv, char ***rest, int *nrest)
 {
 	switch (flags_parse(flags, argc, argv, rest, nrest)) {
 	case FLAGS_OK: return -1;
@@ -92,16 +275,24 @@ static int cli_match(const struct cli_cmd *cmd, int argc, char **argv)
 	return words;
 }
 
+/* The commands of group (all with NULL), names padded to the longest. */
 static void cli_list(FILE *out, const char *group)
 {
-	size_t glen = group != NULL ? strlen(group) : 0;
-	for (size_t i = 0; i < CLI_NCMDS; i++) {
-		const char *name = cli_cmds[i].name;
-		if (group != NULL &&
-		    (strncmp(name, group, glen) != 0 || name[glen] != ' '))
-			continue;
-		fprintf(out, "    %-18s %s\n", group ? name + glen + 1 : name,
-			cli_cmds[i].synopsis);
+	size_t glen = group != NULL ? strlen(group) + 1 : 0;
+	int width = 18;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < CLI_NCMDS; i++) {
+			const char *name = cli_cmds[i].name;
+			if (group != NULL &&
+			    (strncmp(name, group, glen - 1) != 0 ||
+			     name[glen - 1] != ' '))
+				continue;
+			if (pass == 0 && (int)strlen(name + glen) >= width)
+				width = (int)strlen(name + glen) + 1;
+			else if (pass == 1)
+				fprintf(out, "    %-*s %s\n", width,
+				        name + glen, cli_cmds[i].synopsis);
+		}
 	}
 }
 
@@ -118,10 +309,10 @@ static int cli_is_group(const char *word)
 static int cli_help_top(FILE *out, int rc)
 {
 	fprintf(out, "Usage: steppe [-version] [-help] <command> [args]\n\n"
-		     "Commands:\n");
+	             "Commands:\n");
 	cli_list(out, NULL);
 	fprintf(out, "\nRun \"steppe <command> -help\" for a command's "
-		     "options.\n");
+	             "options.\n");
 	return rc;
 }
 
@@ -135,7 +326,7 @@ int cli_main(int argc, char **argv)
 		return cli_help_top(stdout, 0);
 	if (strcmp(argv[1], "-version") == 0 ||
 	    strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)
-		return cli_cmd_version(&cli_cmds[0], 0, NULL);
+		return cli_cmd_version(cli_cmd_find("version"), 0, NULL);
 	const struct cli_cmd *best = NULL;
 	int best_words = 0;
 	for (size_t i = 0; i < CLI_NCMDS; i++) {
@@ -147,17 +338,18 @@ int cli_main(int argc, char **argv)
 	}
 	if (best != NULL)
 		return best->run(best, argc - 1 - best_words,
-				 argv + 1 + best_words);
+		                 argv + 1 + best_words);
 	if (cli_is_group(argv[1])) {
 		int help = argc > 2 && (strcmp(argv[2], "-help") == 0 ||
-					strcmp(argv[2], "-h") == 0);
+		                        strcmp(argv[2], "-h") == 0);
 		FILE *out = help ? stdout : stderr;
 		if (argc > 2 && !help)
 			fprintf(out, "Unknown command: \"%s %s\"\n\n", argv[1],
-				argv[2]);
-		fprintf(out, "Usage: steppe %s <subcommand> [options] [args]\n\n"
-			     "Subcommands:\n",
-			argv[1]);
+			        argv[2]);
+		fprintf(out,
+		        "Usage: steppe %s <subcommand> [options] [args]\n\n"
+		        "Subcommands:\n",
+		        argv[1]);
 		cli_list(out, argv[1]);
 		return help ? 0 : 1;
 	}

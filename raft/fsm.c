@@ -21,12 +21,31 @@ const struct schema *fsm_body_schema(uint8_t type)
 	}
 }
 
+/* Entry layout: [type][3 zero bytes][body length, 4 bytes big-endian]
+ * [msgpack body][zero padding to a multiple of 8]. libraft's on-disk
+ * batches assume 8-byte-aligned entry sizes, so every entry is padded and
+ * the length says where the body ends. */
+#define FSM_HEADER 8
+
 int fsm_encode(uint8_t type, const struct schema *s, const void *body,
 	       struct buf *out)
 {
-	buf_append(out, &type, 1);
-	if (s != NULL)
-		return schema_msgpack_encode(s, body, out);
+	static const char zeros[8];
+	uint8_t hdr[FSM_HEADER] = {type, 0, 0, 0, 0, 0, 0, 0};
+	size_t start = out->len, blen;
+	buf_append(out, hdr, sizeof hdr);
+	if (s != NULL && schema_msgpack_encode(s, body, out) != ERR_OK)
+		return ERR_NOMEM;
+	if (out->oom)
+		return ERR_NOMEM;
+	blen = out->len - start - FSM_HEADER;
+	if (blen > UINT32_MAX)
+		return ERR_TOOBIG;
+	out->data[start + 4] = (char)(blen >> 24);
+	out->data[start + 5] = (char)(blen >> 16);
+	out->data[start + 6] = (char)(blen >> 8);
+	out->data[start + 7] = (char)blen;
+	buf_append(out, zeros, (8 - (out->len - start) % 8) % 8);
 	return out->oom ? ERR_NOMEM : ERR_OK;
 }
 
@@ -189,9 +208,17 @@ int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
 	const struct schema *bs;
 	void *body;
 	int rc;
-	if (len == 0)
-		return err_set(e, ERR_DECODE, "empty log entry at index %llu",
+	size_t blen;
+	if (len < FSM_HEADER)
+		return err_set(e, ERR_DECODE, "short log entry at index %llu",
 			       (unsigned long long)index);
+	blen = (size_t)p[4] << 24 | (size_t)p[5] << 16 | (size_t)p[6] << 8 |
+	       (size_t)p[7];
+	if (blen > len - FSM_HEADER)
+		return err_set(e, ERR_DECODE,
+			       "log entry at index %llu: body length %zu beyond "
+			       "the entry",
+			       (unsigned long long)index, blen);
 	if (p[0] == FSM_NOOP)
 		return ERR_OK;
 	bs = fsm_body_schema(p[0]);
@@ -202,7 +229,7 @@ int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
 	body = mem_calloc(1, bs->size);
 	if (body == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = schema_msgpack_decode(bs, body, p + 1, len - 1, e);
+	rc = schema_msgpack_decode(bs, body, p + FSM_HEADER, blen, e);
 	if (rc == ERR_OK) {
 		rc = fsm_dispatch(s, index, p[0], body);
 		if (rc != ERR_OK)

@@ -35,8 +35,70 @@ struct replica {
 	void (*stop_cb)(void *data);
 	void *stop_data;
 	struct raft_transfer transfer_req;
+	struct raft_barrier leader_barrier;
+	bool barrier_pending;
 	uv_timer_t transfer_timer;
 	int closing_handles;
+};
+
+/* ---- libraft's heap -------------------------------------------------------
+ * libraft allocates (and frees the streams we hand it) through its heap;
+ * pointing it at the mem hook keeps every allocation counted. */
+
+static void *replica_heap_malloc(void *data, size_t n)
+{
+	(void)data;
+	return mem_malloc(n);
+}
+
+static void replica_heap_free(void *data, void *p)
+{
+	(void)data;
+	mem_free(p);
+}
+
+static void *replica_heap_calloc(void *data, size_t n, size_t size)
+{
+	(void)data;
+	return mem_calloc(n, size);
+}
+
+static void *replica_heap_realloc(void *data, void *p, size_t n)
+{
+	(void)data;
+	return mem_realloc(p, n);
+}
+
+/* Over-allocates and keeps the real block just before the aligned one. */
+static void *replica_heap_aligned_alloc(void *data, size_t align, size_t n)
+{
+	char *raw;
+	uintptr_t p;
+	(void)data;
+	raw = mem_malloc(n + align + sizeof(void *));
+	if (raw == NULL)
+		return NULL;
+	p = ((uintptr_t)raw + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1);
+	((void **)p)[-1] = raw;
+	return (void *)p;
+}
+
+static void replica_heap_aligned_free(void *data, size_t align, void *p)
+{
+	(void)data;
+	(void)align;
+	if (p != NULL)
+		mem_free(((void **)p)[-1]);
+}
+
+static struct raft_heap replica_heap = {
+	.data = NULL,
+	.malloc = replica_heap_malloc,
+	.free = replica_heap_free,
+	.calloc = replica_heap_calloc,
+	.realloc = replica_heap_realloc,
+	.aligned_alloc = replica_heap_aligned_alloc,
+	.aligned_free = replica_heap_aligned_free,
 };
 
 /* ---- FSM callbacks ----------------------------------------------------- */
@@ -103,6 +165,21 @@ static int replica_fsm_restore(struct raft_fsm *fsm, struct raft_buffer *buf)
 
 /* ---- leadership watch ----------------------------------------------- */
 
+/* A new leader can only commit entries of its own term, so entries from
+ * before an election (all of them, after a full restart) stay uncommitted
+ * and unapplied until something is written. The barrier is that write. */
+static void replica_established(struct raft_barrier *req, int status)
+{
+	struct replica *r = req->data;
+	if (status == 0)
+		LOG_INFO("raft", "leadership established at index %llu",
+			 (unsigned long long)raft_last_applied(&r->raft));
+	else
+		LOG_WARN("raft", "leadership barrier failed: %s",
+			 raft_strerror(status));
+	r->barrier_pending = false;
+}
+
 static void replica_watch_tick(uv_timer_t *t)
 {
 	struct replica *r = t->data;
@@ -110,6 +187,12 @@ static void replica_watch_tick(uv_timer_t *t)
 	if (leader == r->was_leader)
 		return;
 	r->was_leader = leader;
+	if (leader && !r->barrier_pending) {
+		r->leader_barrier.data = r;
+		if (raft_barrier(&r->raft, &r->leader_barrier,
+				 replica_established) == 0)
+			r->barrier_pending = true;
+	}
 	LOG_INFO("raft", "%s", leader ? "this server is now the leader"
 				      : "this server is no longer the leader");
 	if (r->cfg.on_leader != NULL)
@@ -153,6 +236,9 @@ static int replica_init_raft(struct replica *r, struct err *e)
 	if (rv != 0)
 		return replica_raft_error(e, "raft io", rv, r->io.errmsg);
 	r->io_inited = true;
+	/* Never move a damaged segment aside and carry on without its
+	 * entries: that would silently drop acknowledged writes. */
+	raft_uv_set_auto_recovery(&r->io, false);
 	r->fsm.version = 1;
 	r->fsm.data = r;
 	r->fsm.apply = replica_fsm_apply;
@@ -182,8 +268,10 @@ static int replica_init_raft(struct replica *r, struct err *e)
 int replica_create(const struct replica_config *cfg, struct replica **out,
 		   struct err *e)
 {
-	struct replica *r = mem_calloc(1, sizeof *r);
+	struct replica *r;
 	int rc;
+	raft_heap_set(&replica_heap);
+	r = mem_calloc(1, sizeof *r);
 	if (r == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	r->cfg = *cfg;

@@ -116,7 +116,9 @@ int rpc_server_port(const struct rpc_server *s);
 void rpc_server_stop(struct rpc_server *s, void (*cb)(void *data), void *data);
 void rpc_server_destroy(struct rpc_server *s);
 
-/* Sends the reply: reply encoded with schema rs (NULL schema: nil). */
+/* Sends the reply: reply encoded with schema rs; with rs == NULL, reply
+ * is NULL (nil) or a `const msgpack_object *` sent verbatim (a forwarded
+ * call passing the leader's reply back). */
 void rpc_call_reply(struct rpc_call *c, const struct schema *rs,
 		    const void *reply, const struct rpc_meta *meta);
 /* Sends an error; msg is the text callers see ("No cluster leader"). */
@@ -145,7 +147,9 @@ void rpc_pool_stop(struct rpc_pool *p, void (*cb)(void *data), void *data);
 void rpc_pool_destroy(struct rpc_pool *p);
 
 /* Calls req->method on addr ("ip:port", or "ip" meaning port 4647) with
- * args encoded by schema as. cb fires exactly once, unless this returns an
+ * args encoded by schema as (as == NULL: args is a `const msgpack_object
+ * *` packed verbatim, which is how a server forwards a request it
+ * received to the leader). cb fires exactly once, unless this returns an
  * error: status ERR_OK with error == NULL and the reply object (valid only
  * during cb); status ERR_OK with error set when the remote handler failed;
  * ERR_CLOSED / ERR_IO when the connection failed; ERR_TIMEOUT after
@@ -166,7 +170,8 @@ typedef void (*rpc_raft_dial_fn)(void *data, int status, uv_stream_t *stream);
 int rpc_raft_dial(uv_loop_t *loop, const char *addr,
 		  const struct rpc_raft_hello *hello, rpc_raft_dial_fn cb,
 		  void *data, struct rpc_dial **handle);
-/* Cancels a pending dial: its cb fires with ERR_CLOSED. */
+/* Cancels a pending dial: its cb fires with ERR_CLOSED before this
+ * returns. */
 void rpc_raft_dial_cancel(struct rpc_dial *d);
 
 /* Splits "ip:port" (or "ip", giving default_port) into a sockaddr. */

@@ -1,19 +1,151 @@
 #!/usr/bin/env bash
 # scripts/lab.sh: the three-server lab on loopback.
-#   scripts/lab.sh up|down|status|kill-leader|restart N|logs N
-# The Raft-replicated servers arrive with issue 3; until then this script
-# says so instead of pretending.
+#
+#   scripts/lab.sh up            start three servers (bootstrap_expect = 3)
+#   scripts/lab.sh down          stop them (SIGTERM: graceful leave)
+#   scripts/lab.sh status        processes, leader and Raft peers
+#   scripts/lab.sh kill-leader   kill -9 the current leader
+#   scripts/lab.sh restart N     (re)start server N (1-3)
+#   scripts/lab.sh logs N        follow server N's log
+#
+# Server N listens on 127.0.1.N with the standard ports (HTTP 4646, RPC
+# 4647) and keeps its data in $STEPPE_LAB_DIR/sN (default ./lab). Servers 2
+# and 3 know only server 1 (-retry-join 127.0.1.1).
 set -euo pipefail
-cmd=${1:-up}
-case "$cmd" in
-up|down|status|kill-leader|restart|logs)
-	echo "steppe lab: not yet - the three-server cluster (Raft, RPC, HTTP API) is still being built."
-	echo "What works today: parsing and validating Nomad job files, for example:"
-	echo "  build/steppe job validate examples/hello.hcl"
-	echo "  build/steppe job run -output examples/hello.hcl"
-	;;
-*)
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${STEPPE_BIN:-$root/build/steppe}
+dir=${STEPPE_LAB_DIR:-$root/lab}
+n_servers=3
+net=${STEPPE_LAB_NET:-127.0.1}
+
+addr() { echo "$net.$1"; }
+pidfile() { echo "$dir/s$1.pid"; }
+
+running() { # N
+	local p
+	p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
+	kill -0 "$p" 2>/dev/null
+}
+
+start() { # N
+	local n=$1 join=()
+	if running "$n"; then
+		echo "server $n already running (pid $(cat "$(pidfile "$n")"))"
+		return
+	fi
+	[ "$n" -ne 1 ] && join=(-retry-join "$(addr 1)")
+	mkdir -p "$dir/s$n"
+	nohup "$bin" agent -server -bootstrap-expect $n_servers \
+		-bind "$(addr "$n")" -data-dir "$dir/s$n" -node "s$n" \
+		"${join[@]}" >>"$dir/s$n.log" 2>&1 </dev/null &
+	echo $! >"$(pidfile "$n")"
+	echo "server $n started: http://$(addr "$n"):4646 (pid $!, log $dir/s$n.log)"
+}
+
+leader() { # prints the leader's RPC address, or nothing
+	local n l
+	for n in $(seq 1 $n_servers); do
+		running "$n" || continue
+		l=$(curl -sf --max-time 2 "http://$(addr "$n"):4646/v1/status/leader?stale" 2>/dev/null | tr -d '"') || continue
+		if [ -n "$l" ]; then
+			echo "$l"
+			return 0
+		fi
+	done
+	return 1
+}
+
+wait_leader() { # waits up to 30 s for a leader
+	local deadline=$(($(date +%s) + 30)) l
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		l=$(leader || true)
+		if [ -n "$l" ]; then
+			echo "leader: $l"
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo "no leader yet; see scripts/lab.sh status and the logs" >&2
+	return 1
+}
+
+usage() {
 	echo "usage: scripts/lab.sh up|down|status|kill-leader|restart N|logs N" >&2
 	exit 1
-	;;
+}
+
+cmd_up() {
+	[ -x "$bin" ] || make -C "$root" -s
+	mkdir -p "$dir"
+	for n in $(seq 1 $n_servers); do start "$n"; done
+	wait_leader
+	echo
+	echo "The lab is up. Point the CLI at any server:"
+	echo "  export STEPPE_ADDR=http://$(addr 2):4646"
+	echo "  $bin operator raft list-peers"
+	echo "  $bin job run examples/hello.hcl"
+	echo "  $bin job status"
+	echo "Failover drill: scripts/lab.sh kill-leader, then scripts/lab.sh restart N."
+	echo "Stop it with: scripts/lab.sh down"
+}
+
+cmd_down() {
+	for n in $(seq 1 $n_servers); do
+		if running "$n"; then
+			kill -TERM "$(cat "$(pidfile "$n")")"
+			echo "server $n stopping"
+		fi
+	done
+	for n in $(seq 1 $n_servers); do
+		for _ in $(seq 1 100); do running "$n" || break; sleep 0.1; done
+		rm -f "$(pidfile "$n")"
+	done
+}
+
+cmd_status() {
+	local l
+	for n in $(seq 1 $n_servers); do
+		if running "$n"; then
+			echo "server $n: running (pid $(cat "$(pidfile "$n")")) at $(addr "$n")"
+		else
+			echo "server $n: stopped"
+		fi
+	done
+	l=$(leader || true)
+	echo "leader: ${l:-none}"
+	for n in $(seq 1 $n_servers); do
+		if running "$n"; then
+			"$bin" operator raft list-peers -stale -address "http://$(addr "$n"):4646" || true
+			break
+		fi
+	done
+}
+
+cmd_kill_leader() {
+	local l ip n
+	l=$(leader || true)
+	[ -n "$l" ] || { echo "no leader to kill" >&2; exit 1; }
+	ip=${l%:*}
+	n=${ip##*.}
+	kill -9 "$(cat "$(pidfile "$n")")"
+	echo "killed server $n (the leader, $l); restart it with: scripts/lab.sh restart $n"
+}
+
+cmd_restart() {
+	local n=${1:?usage: scripts/lab.sh restart N}
+	if running "$n"; then
+		kill -TERM "$(cat "$(pidfile "$n")")"
+		for _ in $(seq 1 100); do running "$n" || break; sleep 0.1; done
+	fi
+	start "$n"
+}
+
+case ${1:-} in
+up) cmd_up ;;
+down) cmd_down ;;
+status) cmd_status ;;
+kill-leader) cmd_kill_leader ;;
+restart) cmd_restart "${2:-}" ;;
+logs) exec tail -f "$dir/s${2:?usage: scripts/lab.sh logs N}.log" ;;
+*) usage ;;
 esac

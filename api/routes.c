@@ -1,0 +1,572 @@
+/* api/routes.c: HTTP routes -> server RPC endpoints -> Nomad JSON. */
+#include "api/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobspec/jobspec.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "server/formation.h"
+#include "server/messages.h"
+#include "server/server.h"
+#include "structs/structs.h"
+
+struct api_ctx {
+	struct server *server;
+	const struct api_agent_info *info;
+};
+
+static struct api_ctx api_ctx; /* one agent per process */
+
+/* How a reply becomes the HTTP answer. */
+typedef void (*api_shape_fn)(struct http_req *req, const msgpack_object *reply,
+			     const struct http_meta *meta);
+
+struct api_call {
+	struct http_req *req;
+	api_shape_fn shape;
+};
+
+/* Nomad maps messages to statuses by their text (http.go wrap()). */
+static int api_error_status(const char *msg)
+{
+	size_t n = strlen(msg);
+	static const struct {
+		const char *suffix;
+		int status;
+	} map[] = {
+		{"Permission denied", 403}, {"ACL token not found", 403},
+		{"not found", 404},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		size_t k = strlen(map[i].suffix);
+		if (n >= k && strcmp(msg + n - k, map[i].suffix) == 0)
+			return map[i].status;
+	}
+	if (strncmp(msg, "Enforcing job modify index", 26) == 0)
+		return 400;
+	return 500;
+}
+
+static void api_replied(void *data, int status, const char *error,
+			const msgpack_object *reply, const struct rpc_meta *m)
+{
+	struct api_call *c = data;
+	struct http_meta meta = {0};
+	if (m != NULL) {
+		meta.has_index = m->index > 0;
+		meta.index = m->index;
+		meta.has_query_meta = true;
+		meta.known_leader = m->known_leader;
+		meta.last_contact_ms = m->last_contact_ms;
+	}
+	if (status != ERR_OK)
+		http_respond_text(c->req, 500,
+				  error != NULL ? error : err_str(status), NULL);
+	else if (error != NULL)
+		http_respond_text(c->req, api_error_status(error), error, &meta);
+	else
+		c->shape(c->req, reply, &meta);
+	mem_free(c);
+}
+
+static void api_fill_request(struct rpc_request *r, struct http_req *req,
+			     const char *method)
+{
+	memset(r, 0, sizeof *r);
+	r->method = (char *)method;
+	r->auth_token = (char *)req->token;
+	r->region = (char *)http_query(req, "region");
+	r->ns = (char *)http_query(req, "namespace");
+	r->allow_stale = req->stale;
+	r->min_query_index = req->index;
+	r->max_query_time = req->wait_ns;
+}
+
+/* Runs method with args and answers through shape. */
+static void api_rpc(struct http_req *req, const char *method,
+		    const struct schema *as, const void *args,
+		    api_shape_fn shape)
+{
+	struct rpc_request r;
+	struct api_call *c;
+	if (api_ctx.server == NULL) {
+		http_respond_text(req, 501, "not a server agent", NULL);
+		return;
+	}
+	c = mem_calloc(1, sizeof *c);
+	if (c == NULL) {
+		http_respond_text(req, 500, "out of memory", NULL);
+		return;
+	}
+	c->req = req;
+	c->shape = shape;
+	api_fill_request(&r, req, method);
+	if (server_call(api_ctx.server, &r, as, args, api_replied, c) !=
+	    ERR_OK) {
+		mem_free(c);
+		http_respond_text(req, 500, "out of memory", NULL);
+	}
+}
+
+/* Decodes reply with schema s into a fresh object and encodes it as JSON;
+ * the caller picks a field or the whole. */
+static void *api_decode(const struct schema *s, const msgpack_object *reply,
+			struct http_req *req)
+{
+	struct err e;
+	void *obj = mem_calloc(1, s->size);
+	err_clear(&e);
+	if (obj == NULL) {
+		http_respond_text(req, 500, "out of memory", NULL);
+		return NULL;
+	}
+	if (reply != NULL &&
+	    schema_msgpack_unpack(s, obj, reply, &e) != ERR_OK) {
+		mem_free(obj);
+		http_respond_text(req, 500, e.msg, NULL);
+		return NULL;
+	}
+	return obj;
+}
+
+static void api_free(const struct schema *s, void *obj)
+{
+	schema_release(s, obj);
+	mem_free(obj);
+}
+
+/* JSON of one field of a decoded reply (NULL field -> json null). */
+static json_t *api_field_json(const struct schema *s, const void *obj,
+			      const char *field)
+{
+	const struct schema_field *f = schema_field_by_name(s, field);
+	json_t *whole = schema_json_encode(s, obj);
+	json_t *part;
+	if (whole == NULL || f == NULL)
+		return whole;
+	part = json_object_get(whole, field);
+	if (part != NULL)
+		json_incref(part);
+	json_decref(whole);
+	return part;
+}
+
+static void api_shape_field(struct http_req *req, const msgpack_object *reply,
+			    const struct http_meta *meta,
+			    const struct schema *s, const char *field,
+			    const char *missing)
+{
+	void *obj = api_decode(s, reply, req);
+	json_t *j;
+	if (obj == NULL)
+		return;
+	j = api_field_json(s, obj, field);
+	if (missing != NULL && (j == NULL || json_is_null(j))) {
+		json_decref(j);
+		http_respond_text(req, 404, missing, meta);
+	} else if (j == NULL) {
+		http_respond_text(req, 500, "out of memory", meta);
+	} else {
+		http_respond_json(req, 200, j, meta);
+	}
+	api_free(s, obj);
+}
+
+static void api_shape_whole(struct http_req *req, const msgpack_object *reply,
+			    const struct http_meta *meta, const struct schema *s)
+{
+	void *obj = api_decode(s, reply, req);
+	json_t *j;
+	if (obj == NULL)
+		return;
+	j = schema_json_encode(s, obj);
+	if (j == NULL)
+		http_respond_text(req, 500, "out of memory", meta);
+	else
+		http_respond_json(req, 200, j, meta);
+	api_free(s, obj);
+}
+
+/* ---- status and agent ---------------------------------------------------- */
+
+static void shape_leader(struct http_req *req, const msgpack_object *reply,
+			 const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &status_leader_response_schema,
+			"Leader", NULL);
+}
+
+static void route_status_leader(void *data, struct http_req *req)
+{
+	(void)data;
+	api_rpc(req, "Status.Leader", NULL, NULL, shape_leader);
+}
+
+static void shape_peers(struct http_req *req, const msgpack_object *reply,
+			const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &status_peers_response_schema,
+			"Peers", NULL);
+}
+
+static void route_status_peers(void *data, struct http_req *req)
+{
+	(void)data;
+	api_rpc(req, "Status.Peers", NULL, NULL, shape_peers);
+}
+
+/* Nomad's /v1/agent/members: gossip members with their tags. */
+static json_t *api_member_json(const struct server_member *m)
+{
+	char host[64];
+	const char *colon;
+	int port = 4647;
+	snprintf(host, sizeof host, "%s", m->addr ? m->addr : "");
+	colon = strrchr(host, ':');
+	if (colon != NULL) {
+		port = atoi(colon + 1);
+		host[colon - host] = '\0';
+	}
+	char port_s[16], expect_s[24];
+	snprintf(port_s, sizeof port_s, "%d", port);
+	snprintf(expect_s, sizeof expect_s, "%lld", (long long)m->expect);
+	return json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+			 "s:s, s:s, s:s}, s:s, s:i, s:i, s:i}",
+			 "Name", m->name ? m->name : "", "Addr", host, "Port",
+			 port, "Tags", "role", "nomad", "region",
+			 m->region ? m->region : "", "dc",
+			 m->datacenter ? m->datacenter : "", "id",
+			 m->id ? m->id : "", "rpc_addr", host, "port", port_s,
+			 "build", m->build ? m->build : "", "expect", expect_s,
+			 "raft_vsn", "3", "vsn", "1",
+			 "Status", m->status ? m->status : "alive",
+			 "ProtocolMin", 1, "ProtocolMax", 5, "ProtocolCur", 2);
+}
+
+static void shape_members(struct http_req *req, const msgpack_object *reply,
+			  const struct http_meta *meta)
+{
+	struct server_members *m = api_decode(&server_members_schema, reply, req);
+	json_t *list, *j;
+	if (m == NULL)
+		return;
+	list = json_array();
+	for (size_t i = 0; list != NULL && i < m->members.n; i++)
+		json_array_append_new(list, api_member_json(&m->members.v[i]));
+	j = json_pack("{s:s, s:s, s:s, s:o}", "ServerName", api_ctx.info->name,
+		      "ServerRegion", api_ctx.info->region, "ServerDC",
+		      api_ctx.info->datacenter, "Members",
+		      list ? list : json_array());
+	api_free(&server_members_schema, m);
+	if (j == NULL)
+		http_respond_text(req, 500, "out of memory", meta);
+	else
+		http_respond_json(req, 200, j, meta);
+}
+
+static void route_agent_members(void *data, struct http_req *req)
+{
+	(void)data;
+	api_rpc(req, "Status.Members", NULL, NULL, shape_members);
+}
+
+static void route_agent_health(void *data, struct http_req *req)
+{
+	json_t *j;
+	bool ok;
+	const char *msg = "ok";
+	(void)data;
+	if (api_ctx.server == NULL) {
+		j = json_pack("{s:{s:b, s:s}}", "client", "ok", 1, "message",
+			      "ok");
+		http_respond_json(req, 200, j, NULL);
+		return;
+	}
+	ok = server_leader_addr(api_ctx.server)[0] != '\0';
+	if (!ok)
+		msg = server_formation_status(api_ctx.server)[0] != '\0'
+			      ? server_formation_status(api_ctx.server)
+			      : "No cluster leader";
+	j = json_pack("{s:{s:b, s:s}}", "server", "ok", ok, "message", msg);
+	if (!ok) {
+		char *text = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		http_respond_text(req, 500, text ? text : msg, NULL);
+		mem_free(text);
+		return;
+	}
+	http_respond_json(req, 200, j, NULL);
+}
+
+static void route_agent_self(void *data, struct http_req *req)
+{
+	const struct api_agent_info *in = api_ctx.info;
+	json_t *j;
+	(void)data;
+	j = json_pack("{s:{s:s, s:s, s:s, s:{s:b}, s:{s:b}, s:s}, "
+		      "s:{s:s, s:s, s:{s:s, s:s}, s:s}, s:{s:{s:s, s:s}}}",
+		      "config", "NodeName", in->name, "Region", in->region,
+		      "Datacenter", in->datacenter, "Server", "Enabled",
+		      in->server, "Client", "Enabled", in->client, "Version",
+		      in->version, "member", "Name", in->name, "Addr",
+		      in->rpc_addr, "Tags", "role", in->server ? "nomad" : "node",
+		      "region", in->region, "Status", "alive", "stats", "nomad",
+		      "leader",
+		      api_ctx.server && server_is_leader(api_ctx.server)
+			      ? "true"
+			      : "false",
+		      "known_leader",
+		      api_ctx.server &&
+				      server_leader_addr(api_ctx.server)[0]
+			      ? "true"
+			      : "false");
+	if (j == NULL)
+		http_respond_text(req, 500, "out of memory", NULL);
+	else
+		http_respond_json(req, 200, j, NULL);
+}
+
+/* ---- operator --------------------------------------------------------- */
+
+static void shape_raft_config(struct http_req *req, const msgpack_object *reply,
+			      const struct http_meta *meta)
+{
+	api_shape_whole(req, reply, meta, &raft_configuration_response_schema);
+}
+
+static void route_raft_configuration(void *data, struct http_req *req)
+{
+	(void)data;
+	api_rpc(req, "Operator.RaftGetConfiguration", NULL, NULL,
+		shape_raft_config);
+}
+
+static void shape_empty(struct http_req *req, const msgpack_object *reply,
+			const struct http_meta *meta)
+{
+	(void)reply;
+	http_respond_text(req, 200, "", meta);
+}
+
+static void route_raft_remove_peer(void *data, struct http_req *req)
+{
+	struct raft_peer_request args = {0};
+	(void)data;
+	if (http_query(req, "address") != NULL && http_query(req, "id") == NULL) {
+		http_respond_text(req, 400,
+				  "Removing a peer by address is not supported; "
+				  "use id",
+				  NULL);
+		return;
+	}
+	args.id = (char *)http_query(req, "id");
+	if (args.id == NULL || *args.id == '\0') {
+		http_respond_text(req, 400, "Must specify the peer's ID to remove",
+				  NULL);
+		return;
+	}
+	api_rpc(req, "Operator.RaftRemovePeerByID", &raft_peer_request_schema,
+		&args, shape_empty);
+}
+
+/* ---- jobs and evaluations ------------------------------------------------ */
+
+static void shape_job_list(struct http_req *req, const msgpack_object *reply,
+			   const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &job_list_response_schema, "Jobs",
+			NULL);
+}
+
+static void route_jobs_list(void *data, struct http_req *req)
+{
+	struct id_request args = {.prefix = (char *)http_query(req, "prefix")};
+	(void)data;
+	api_rpc(req, "Job.List", &id_request_schema, &args, shape_job_list);
+}
+
+static void shape_register(struct http_req *req, const msgpack_object *reply,
+			   const struct http_meta *meta)
+{
+	api_shape_whole(req, reply, meta, &job_register_response_schema);
+}
+
+/* PUT /v1/jobs and /v1/job/:id: {"Job": {...}, "EnforceIndex", ...}. */
+static void api_register(struct http_req *req, const char *path_id)
+{
+	struct job_register_request args = {0};
+	struct err e;
+	err_clear(&e);
+	if (req->body_len == 0) {
+		http_respond_text(req, 400, "Request body is empty", NULL);
+		return;
+	}
+	if (schema_json_decode_str(&job_register_request_schema, &args,
+				   req->body, req->body_len, "", &e) != ERR_OK) {
+		http_respond_text(req, 400, e.msg, NULL);
+		return;
+	}
+	if (args.job.id == NULL) {
+		http_respond_text(req, 400, "Job must be specified", NULL);
+	} else if (path_id != NULL && strcmp(path_id, args.job.id) != 0) {
+		http_respond_text(req, 400, "Job ID does not match name", NULL);
+	} else {
+		if (job_canonicalize_api(&args.job) != ERR_OK)
+			http_respond_text(req, 500, "out of memory", NULL);
+		else
+			api_rpc(req, "Job.Register",
+				&job_register_request_schema, &args,
+				shape_register);
+	}
+	schema_release(&job_register_request_schema, &args);
+}
+
+static void route_jobs_register(void *data, struct http_req *req)
+{
+	(void)data;
+	api_register(req, NULL);
+}
+
+static void shape_job(struct http_req *req, const msgpack_object *reply,
+		      const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &single_job_response_schema, "Job",
+			"job not found");
+}
+
+static void route_job(void *data, struct http_req *req)
+{
+	struct id_request args = {.id = (char *)req->params[0]};
+	(void)data;
+	if (strcmp(req->method, "GET") == 0) {
+		api_rpc(req, "Job.GetJob", &id_request_schema, &args, shape_job);
+	} else if (strcmp(req->method, "DELETE") == 0) {
+		struct job_deregister_request d = {0};
+		const char *purge = http_query(req, "purge");
+		d.job_id = (char *)req->params[0];
+		d.purge = purge != NULL && (strcmp(purge, "true") == 0 ||
+					    strcmp(purge, "1") == 0);
+		api_rpc(req, "Job.Deregister", &job_deregister_request_schema,
+			&d, shape_register);
+	} else {
+		api_register(req, req->params[0]);
+	}
+}
+
+static void shape_versions(struct http_req *req, const msgpack_object *reply,
+			   const struct http_meta *meta)
+{
+	api_shape_whole(req, reply, meta, &job_versions_response_schema);
+}
+
+static void route_job_versions(void *data, struct http_req *req)
+{
+	struct id_request args = {.id = (char *)req->params[0]};
+	(void)data;
+	api_rpc(req, "Job.GetJobVersions", &id_request_schema, &args,
+		shape_versions);
+}
+
+static void shape_evals(struct http_req *req, const msgpack_object *reply,
+			const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &eval_list_response_schema,
+			"Evaluations", NULL);
+}
+
+static void route_job_evals(void *data, struct http_req *req)
+{
+	struct id_request args = {.id = (char *)req->params[0]};
+	(void)data;
+	api_rpc(req, "Job.Evaluations", &id_request_schema, &args, shape_evals);
+}
+
+static void route_evals(void *data, struct http_req *req)
+{
+	struct id_request args = {.prefix = (char *)http_query(req, "prefix")};
+	(void)data;
+	api_rpc(req, "Eval.List", &id_request_schema, &args, shape_evals);
+}
+
+static void shape_eval(struct http_req *req, const msgpack_object *reply,
+		       const struct http_meta *meta)
+{
+	api_shape_field(req, reply, meta, &single_eval_response_schema, "Eval",
+			"eval not found");
+}
+
+static void route_eval(void *data, struct http_req *req)
+{
+	struct id_request args = {.id = (char *)req->params[0]};
+	(void)data;
+	api_rpc(req, "Eval.GetEval", &id_request_schema, &args, shape_eval);
+}
+
+/* PUT /v1/jobs/parse {"JobHCL": "...", "Canonicalize": bool}: parsed
+ * locally, as Nomad's agent does. */
+static void route_jobs_parse(void *data, struct http_req *req)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(req->body, req->body_len, 0, &jerr);
+	const char *hcl = json_string_value(json_object_get(body, "JobHCL"));
+	struct job job = {0};
+	struct err e;
+	(void)data;
+	err_clear(&e);
+	if (hcl == NULL) {
+		json_decref(body);
+		http_respond_text(req, 400, "Job HCL must be specified", NULL);
+		return;
+	}
+	if (jobspec_parse("input.hcl", hcl, strlen(hcl), NULL, &job, &e) !=
+	    ERR_OK) {
+		http_respond_text(req, 400, e.msg, NULL);
+	} else if (json_is_true(json_object_get(body, "Canonicalize")) &&
+		   job_canonicalize_api(&job) != ERR_OK) {
+		http_respond_text(req, 500, "out of memory", NULL);
+	} else {
+		http_respond_json(req, 200, schema_json_encode(&job_schema, &job),
+				  NULL);
+	}
+	schema_release(&job_schema, &job);
+	json_decref(body);
+}
+
+int api_routes_register(struct http_server *h, struct server *server,
+			const struct api_agent_info *info)
+{
+	static const struct {
+		const char *methods;
+		const char *pattern;
+		http_handler_fn fn;
+	} routes[] = {
+		{"GET", "/v1/status/leader", route_status_leader},
+		{"GET", "/v1/status/peers", route_status_peers},
+		{"GET", "/v1/agent/self", route_agent_self},
+		{"GET", "/v1/agent/members", route_agent_members},
+		{"GET", "/v1/agent/health", route_agent_health},
+		{"GET", "/v1/operator/raft/configuration",
+		 route_raft_configuration},
+		{"DELETE", "/v1/operator/raft/peer", route_raft_remove_peer},
+		{"GET", "/v1/jobs", route_jobs_list},
+		{"PUT|POST", "/v1/jobs", route_jobs_register},
+		{"PUT|POST", "/v1/jobs/parse", route_jobs_parse},
+		{"GET|PUT|POST|DELETE", "/v1/job/:id", route_job},
+		{"GET", "/v1/job/:id/versions", route_job_versions},
+		{"GET", "/v1/job/:id/evaluations", route_job_evals},
+		{"GET", "/v1/evaluations", route_evals},
+		{"GET", "/v1/evaluation/:id", route_eval},
+	};
+	api_ctx.server = server;
+	api_ctx.info = info;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		int rc = http_route(h, routes[i].methods, routes[i].pattern,
+				    routes[i].fn, NULL);
+		if (rc != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,30 @@
+/* api/routes.h: Nomad's HTTP routes on top of the server's RPC endpoints.
+ *
+ * Each route turns the request into an RPC (with the caller's token,
+ * namespace, region and blocking/stale options), runs it in-process on a
+ * server agent (server_call, which forwards to the leader as needed) and
+ * reshapes the reply into the JSON Nomad returns. */
+#ifndef STEPPE_API_ROUTES_H
+#define STEPPE_API_ROUTES_H
+
+#include "api/http.h"
+
+struct server;
+
+struct api_agent_info {
+	const char *name;
+	const char *region;
+	const char *datacenter;
+	const char *version;
+	const char *rpc_addr;
+	const char *http_addr;
+	bool server;
+	bool client;
+};
+
+/* Registers every route on h. server may be NULL (a client-only agent:
+ * later). info is copied by reference and must outlive h. */
+int api_routes_register(struct http_server *h, struct server *server,
+			const struct api_agent_info *info);
+
+#endif

@@ -1,0 +1,335 @@
+/* server/endpoint.c: how every server endpoint is reached: run here,
+ * forward to the leader, hold until a leader is known, or park as a
+ * blocking query. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/stime.h"
+#include "raft/fsm.h"
+#include "server/server_int.h"
+
+#define SERVER_MAX_EPS 64
+#define SERVER_RETRY_MS 100
+#define SERVER_DEFAULT_WAIT_NS (5LL * STIME_NS_PER_S)
+#define SERVER_MAX_QUERY_NS (300LL * STIME_NS_PER_S)
+#define SERVER_FORWARD_TIMEOUT_MS 15000
+
+struct rpc_meta server_meta(const struct server *s, uint64_t index)
+{
+	struct rpc_meta m = {.index = index};
+	char leader[64];
+	m.known_leader = replica_leader(s->replica, leader, sizeof leader) != 0;
+	m.last_contact_ms = replica_last_contact_ms(s->replica);
+	return m;
+}
+
+bool server_args(struct rpc_call *call, const struct schema *as, void *obj)
+{
+	struct err e;
+	err_clear(&e);
+	if (call->args == NULL || call->args->type == MSGPACK_OBJECT_NIL)
+		return true;
+	if (schema_msgpack_unpack(as, obj, call->args, &e) == ERR_OK)
+		return true;
+	rpc_call_error(call, e.msg, NULL);
+	return false;
+}
+
+/* ---- forwarding -------------------------------------------------------- */
+
+struct server_wait {
+	uv_timer_t timer;
+	struct server *s;
+	struct server_ep *ep;
+	struct rpc_call *call;
+	int64_t deadline;
+	struct server_wait *next;
+	bool done;
+};
+
+static void server_route(void *data, struct rpc_call *call);
+
+static void server_forwarded(void *data, int status, const char *error,
+			     const msgpack_object *reply,
+			     const struct rpc_meta *meta)
+{
+	struct rpc_call *call = data;
+	if (status != ERR_OK)
+		rpc_call_error(call, error != NULL ? error : err_str(status),
+			       NULL);
+	else if (error != NULL)
+		rpc_call_error(call, error, meta);
+	else
+		rpc_call_reply(call, NULL, reply, meta);
+}
+
+static void server_wait_closed(uv_handle_t *h)
+{
+	struct server_wait *w = h->data;
+	struct server *s = w->s;
+	for (struct server_wait **p = &s->waits; *p != NULL; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	mem_free(w);
+}
+
+static void server_wait_finish(struct server_wait *w)
+{
+	w->done = true;
+	uv_timer_stop(&w->timer);
+	uv_close((uv_handle_t *)&w->timer, server_wait_closed);
+}
+
+static void server_wait_tick(uv_timer_t *t)
+{
+	struct server_wait *w = t->data;
+	char leader[64];
+	if (w->done)
+		return;
+	if (replica_is_leader(w->s->replica) ||
+	    replica_leader(w->s->replica, leader, sizeof leader) != 0) {
+		struct rpc_call *call = w->call;
+		struct server_ep *ep = w->ep;
+		server_wait_finish(w);
+		server_route(ep, call);
+		return;
+	}
+	if (stime_mono_ns() >= w->deadline) {
+		struct rpc_call *call = w->call;
+		char msg[320];
+		const char *why = w->s->formation_why;
+		server_wait_finish(w);
+		/* Say why when formation knows: "waiting for more servers". */
+		snprintf(msg, sizeof msg, "No cluster leader%s%s",
+			 why[0] ? ": " : "", why);
+		rpc_call_error(call, msg, NULL);
+	}
+}
+
+static void server_hold(struct server *s, struct server_ep *ep,
+			struct rpc_call *call)
+{
+	struct server_wait *w = mem_calloc(1, sizeof *w);
+	int64_t wait = s->cfg.no_leader_wait_ns ? s->cfg.no_leader_wait_ns
+						: SERVER_DEFAULT_WAIT_NS;
+	if (w == NULL) {
+		rpc_call_error(call, "No cluster leader", NULL);
+		return;
+	}
+	w->s = s;
+	w->ep = ep;
+	w->call = call;
+	w->deadline = stime_mono_ns() + wait;
+	uv_timer_init(s->cfg.loop, &w->timer);
+	w->timer.data = w;
+	uv_timer_start(&w->timer, server_wait_tick, SERVER_RETRY_MS,
+		       SERVER_RETRY_MS);
+	w->next = s->waits;
+	s->waits = w;
+}
+
+void server_waits_cancel(struct server *s)
+{
+	for (struct server_wait *w = s->waits; w != NULL; w = w->next) {
+		if (w->done)
+			continue;
+		struct rpc_call *call = w->call;
+		server_wait_finish(w);
+		rpc_call_error(call, "server shutting down", NULL);
+	}
+}
+
+static void server_forward(struct server *s, struct server_ep *ep,
+			   struct rpc_call *call)
+{
+	char leader[64];
+	struct rpc_request req;
+	if (s->stopping) {
+		rpc_call_error(call, "server shutting down", NULL);
+		return;
+	}
+	if (replica_leader(s->replica, leader, sizeof leader) == 0 ||
+	    leader[0] == '\0') {
+		server_hold(s, ep, call);
+		return;
+	}
+	if (call->req.forwarded) {
+		/* A forwarded call reached a non-leader: the leader changed
+		 * under it. Hold it rather than bounce between servers. */
+		server_hold(s, ep, call);
+		return;
+	}
+	req = call->req;
+	req.forwarded = true;
+	if (rpc_pool_call(s->pool, leader, &req, NULL, call->args,
+			  SERVER_FORWARD_TIMEOUT_MS, server_forwarded,
+			  call) != ERR_OK)
+		rpc_call_error(call, "No cluster leader", NULL);
+}
+
+static void server_route(void *data, struct rpc_call *call)
+{
+	struct server_ep *ep = data;
+	struct server *s = ep->s;
+	if ((ep->flags & EP_ANY) ||
+	    (!(ep->flags & EP_WRITE) && call->req.allow_stale) ||
+	    replica_is_leader(s->replica)) {
+		ep->fn(s, call);
+		return;
+	}
+	server_forward(s, ep, call);
+}
+
+int server_endpoint(struct server *s, const char *method, unsigned flags,
+		    server_ep_fn fn)
+{
+	if (s->eps == NULL) {
+		s->eps = mem_calloc(SERVER_MAX_EPS, sizeof *s->eps);
+		if (s->eps == NULL)
+			return ERR_NOMEM;
+	}
+	if (s->neps == SERVER_MAX_EPS)
+		return ERR_INTERNAL;
+	struct server_ep *ep = &s->eps[s->neps++];
+	ep->s = s;
+	ep->flags = flags;
+	ep->fn = fn;
+	return rpc_server_handle(s->rpc, method, server_route, ep);
+}
+
+int server_call(struct server *s, const struct rpc_request *req,
+		const struct schema *as, const void *args, rpc_reply_fn cb,
+		void *data)
+{
+	return rpc_server_dispatch(s->rpc, req, as, args, cb, data);
+}
+
+/* ---- blocking queries -------------------------------------------------- */
+
+/* call->data after a parked call woke: answer without parking again. */
+static char server_block_done;
+
+struct server_block {
+	struct store_watch watch;
+	uv_timer_t timer;
+	struct server *s;
+	struct rpc_call *call;
+	server_ep_fn fn;
+	bool expired;
+	bool closing;
+};
+
+static void server_block_closed(uv_handle_t *h)
+{
+	struct server_block *b = h->data;
+	struct server *s = b->s;
+	struct rpc_call *call = b->call;
+	server_ep_fn fn = b->fn;
+	bool stopping = s->stopping;
+	call->data = &server_block_done;
+	mem_free(b);
+	if (stopping)
+		rpc_call_error(call, "server shutting down", NULL);
+	else
+		fn(s, call); /* answers now: the wait is over */
+}
+
+static void server_block_wake(struct server_block *b)
+{
+	if (b->closing)
+		return;
+	b->closing = true;
+	store_unwatch(b->s->store, &b->watch);
+	uv_timer_stop(&b->timer);
+	uv_close((uv_handle_t *)&b->timer, server_block_closed);
+}
+
+static void server_block_watch_cb(struct store_watch *w)
+{
+	server_block_wake(w->data);
+}
+
+static void server_block_timer_cb(uv_timer_t *t)
+{
+	struct server_block *b = t->data;
+	b->expired = true;
+	server_block_wake(b);
+}
+
+/* Nomad: default 5 min, at most 5 min, plus up to wait/16 of jitter. */
+static uint64_t server_block_ms(const struct rpc_call *call)
+{
+	int64_t wait = call->req.max_query_time;
+	if (wait <= 0 || wait > SERVER_MAX_QUERY_NS)
+		wait = SERVER_MAX_QUERY_NS;
+	wait += (int64_t)((uint64_t)random() % (uint64_t)(wait / 16 + 1));
+	return (uint64_t)(wait / STIME_NS_PER_MS);
+}
+
+bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
+		  server_ep_fn fn)
+{
+	struct server_block *b;
+	if (call->data != NULL || call->req.min_query_index == 0 ||
+	    store_tables_index(s->store, mask) > call->req.min_query_index ||
+	    s->stopping)
+		return false;
+	b = mem_calloc(1, sizeof *b);
+	if (b == NULL)
+		return false;
+	b->s = s;
+	b->call = call;
+	b->fn = fn;
+	b->watch.data = b;
+	b->watch.cb = server_block_watch_cb;
+	call->data = b;
+	uv_timer_init(s->cfg.loop, &b->timer);
+	b->timer.data = b;
+	uv_timer_start(&b->timer, server_block_timer_cb, server_block_ms(call),
+		       0);
+	store_watch(s->store, &b->watch, mask, call->req.min_query_index);
+	return true;
+}
+
+/* ---- writes through the log ------------------------------------------- */
+
+struct server_applying {
+	struct replica_apply req;
+	struct server *s;
+	struct rpc_call *call;
+	server_applied_fn cb;
+	void *ctx;
+};
+
+static void server_applied(struct replica_apply *req, int status,
+			   uint64_t index)
+{
+	struct server_applying *a = req->data;
+	a->cb(a->s, a->call, a->ctx, status, index);
+	mem_free(a);
+}
+
+int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
+		 const struct schema *bs, const void *body,
+		 server_applied_fn cb, void *ctx)
+{
+	struct server_applying *a = mem_calloc(1, sizeof *a);
+	int rc;
+	if (a == NULL)
+		return ERR_NOMEM;
+	a->req.data = a;
+	a->req.cb = server_applied;
+	a->s = s;
+	a->call = call;
+	a->cb = cb;
+	a->ctx = ctx;
+	rc = replica_apply(s->replica, &a->req, type, bs, body);
+	if (rc != ERR_OK)
+		mem_free(a);
+	return rc;
+}

@@ -1,0 +1,468 @@
+/* server/ep_job.c: Job.* and Eval.* endpoints. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/stime.h"
+#include "raft/fsm.h"
+#include "server/server_int.h"
+
+static const char *ep_namespace(const struct rpc_call *call, const char *job_ns)
+{
+	if (call->req.ns != NULL && *call->req.ns != '\0')
+		return call->req.ns;
+	if (job_ns != NULL && *job_ns != '\0')
+		return job_ns;
+	return "default";
+}
+
+static void ep_fail(struct rpc_call *call, int code, const char *msg)
+{
+	(void)code;
+	rpc_call_error(call, msg, NULL);
+}
+
+/* ---- Job.Register -------------------------------------------------------- */
+
+/* The evaluation that will schedule the job, chosen here (IDs and times
+ * never come from the FSM). */
+static int ep_new_eval(struct evaluation *ev, const struct job *job,
+		       const char *trigger, int64_t priority, const char *type)
+{
+	char id[ID_LEN + 1];
+	int64_t now = stime_wall_ns();
+	if (id_new(id) != 0)
+		return ERR_IO;
+	ev->id = mem_strdup(id);
+	ev->namespace = mem_strdup(job->namespace);
+	ev->job_id = mem_strdup(job->id);
+	ev->type = mem_strdup(type != NULL ? type : job->type);
+	ev->triggered_by = mem_strdup(trigger);
+	ev->status = mem_strdup(EVAL_STATUS_PENDING);
+	ev->priority = priority > 0 ? priority : job->priority;
+	ev->create_time = now;
+	ev->modify_time = now;
+	if (!ev->id || !ev->namespace || !ev->job_id || !ev->type ||
+	    !ev->triggered_by || !ev->status)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+static int ep_check_enforce(struct server *s, struct rpc_call *call,
+			    const struct job_register_request *args)
+{
+	const struct job *cur =
+		store_job(s->store, args->job.namespace, args->job.id);
+	char msg[200];
+	if (!args->enforce_index)
+		return ERR_OK;
+	if (args->job_modify_index == 0 && cur != NULL)
+		snprintf(msg, sizeof msg,
+			 "Enforcing job modify index 0: job already exists");
+	else if (args->job_modify_index != 0 && cur == NULL)
+		snprintf(msg, sizeof msg,
+			 "Enforcing job modify index %llu: job does not exist",
+			 (unsigned long long)args->job_modify_index);
+	else if (cur != NULL && cur->job_modify_index != args->job_modify_index)
+		snprintf(msg, sizeof msg,
+			 "Enforcing job modify index %llu: job exists with "
+			 "conflicting job modify index: %llu",
+			 (unsigned long long)args->job_modify_index,
+			 (unsigned long long)cur->job_modify_index);
+	else
+		return ERR_OK;
+	ep_fail(call, ERR_CONFLICT, msg);
+	return ERR_CONFLICT;
+}
+
+/* Canonicalises and validates; answers the call on failure. */
+static int ep_admit_job(struct server *s, struct rpc_call *call,
+			struct job_register_request *args)
+{
+	struct job *job = &args->job;
+	struct errlist errs;
+	struct err e;
+	const char *ns = ep_namespace(call, job->namespace);
+	char msg[200];
+	if (job->id == NULL || *job->id == '\0') {
+		ep_fail(call, ERR_INVAL, "Job ID hasn't been provided");
+		return ERR_INVAL;
+	}
+	char *ns_copy = mem_strdup(ns); /* ns may be job->namespace itself */
+	mem_free(job->namespace);
+	job->namespace = ns_copy;
+	if (job->namespace == NULL || job_canonicalize(job) != ERR_OK) {
+		ep_fail(call, ERR_NOMEM, "out of memory");
+		return ERR_NOMEM;
+	}
+	errlist_init(&errs);
+	err_clear(&e);
+	job_validate(job, &errs);
+	if (errlist_to_err(&errs, &e) != ERR_OK) {
+		errlist_release(&errs);
+		ep_fail(call, ERR_VALIDATE, e.msg);
+		return ERR_VALIDATE;
+	}
+	errlist_release(&errs);
+	if (store_namespace(s->store, job->namespace) == NULL) {
+		snprintf(msg, sizeof msg,
+			 "job \"%.60s\" is in nonexistent namespace \"%.60s\"",
+			 job->id, job->namespace);
+		ep_fail(call, ERR_NOTFOUND, msg);
+		return ERR_NOTFOUND;
+	}
+	return ep_check_enforce(s, call, args);
+}
+
+static void ep_job_registered(struct server *s, struct rpc_call *call,
+			      void *ctx, int status, uint64_t index)
+{
+	struct fsm_job_register *body = ctx;
+	struct job_register_response r = {0};
+	if (status != ERR_OK) {
+		rpc_call_error(call, status == ERR_NOLEADER
+					     ? "No cluster leader"
+					     : err_str(status),
+			       NULL);
+		goto out;
+	}
+	const struct job *job =
+		store_job(s->store, body->job.namespace, body->job.id);
+	r.eval_id = body->eval != NULL ? body->eval->id : NULL;
+	r.eval_create_index = body->eval != NULL ? index : 0;
+	r.job_modify_index = job != NULL ? job->job_modify_index : index;
+	r.index = index;
+	struct rpc_meta meta = server_meta(s, index);
+	rpc_call_reply(call, &job_register_response_schema, &r, &meta);
+out:
+	schema_release(&fsm_job_register_schema, body);
+	mem_free(body);
+}
+
+static void ep_job_register(struct server *s, struct rpc_call *call)
+{
+	struct fsm_job_register *body = mem_calloc(1, sizeof *body);
+	struct job_register_request args = {0};
+	int rc;
+	if (body == NULL) {
+		rpc_call_error(call, "out of memory", NULL);
+		return;
+	}
+	if (!server_args(call, &job_register_request_schema, &args))
+		goto fail_quiet;
+	if (ep_admit_job(s, call, &args) != ERR_OK)
+		goto fail_quiet;
+	body->job = args.job;
+	memset(&args.job, 0, sizeof args.job);
+	body->job.submit_time = stime_wall_ns();
+	if (!job_is_periodic(&body->job) &&
+	    body->job.parameterized_job == NULL) {
+		body->eval = mem_calloc(1, sizeof *body->eval);
+		if (body->eval == NULL ||
+		    ep_new_eval(body->eval, &body->job,
+				EVAL_TRIGGER_JOB_REGISTER, args.eval_priority,
+				NULL) != ERR_OK) {
+			rpc_call_error(call, "out of memory", NULL);
+			goto fail_quiet;
+		}
+	}
+	rc = server_apply(s, call, FSM_JOB_REGISTER, &fsm_job_register_schema,
+			  body, ep_job_registered, body);
+	if (rc != ERR_OK) {
+		rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
+							: err_str(rc),
+			       NULL);
+		goto fail_quiet;
+	}
+	schema_release(&job_register_request_schema, &args);
+	return;
+fail_quiet:
+	schema_release(&job_register_request_schema, &args);
+	schema_release(&fsm_job_register_schema, body);
+	mem_free(body);
+}
+
+/* ---- Job.Deregister ------------------------------------------------------ */
+
+static void ep_job_deregistered(struct server *s, struct rpc_call *call,
+				void *ctx, int status, uint64_t index)
+{
+	struct fsm_job_deregister *body = ctx;
+	struct job_register_response r = {0};
+	if (status != ERR_OK) {
+		rpc_call_error(call, status == ERR_NOLEADER
+					     ? "No cluster leader"
+					     : err_str(status),
+			       NULL);
+		goto out;
+	}
+	const struct job *job = store_job(s->store, body->ns, body->job_id);
+	r.eval_id = body->eval != NULL ? body->eval->id : NULL;
+	r.eval_create_index = body->eval != NULL ? index : 0;
+	r.job_modify_index = job != NULL ? job->job_modify_index : index;
+	r.index = index;
+	struct rpc_meta meta = server_meta(s, index);
+	rpc_call_reply(call, &job_register_response_schema, &r, &meta);
+out:
+	schema_release(&fsm_job_deregister_schema, body);
+	mem_free(body);
+}
+
+static void ep_job_deregister(struct server *s, struct rpc_call *call)
+{
+	struct job_deregister_request args = {0};
+	struct fsm_job_deregister *body = mem_calloc(1, sizeof *body);
+	const struct job *cur;
+	int rc = ERR_NOMEM;
+	if (body == NULL || !server_args(call, &job_deregister_request_schema,
+					 &args))
+		goto fail;
+	body->ns = mem_strdup(ep_namespace(call, NULL));
+	body->job_id = mem_strdup(args.job_id ? args.job_id : "");
+	body->purge = args.purge;
+	body->submit_time = stime_wall_ns();
+	cur = store_job(s->store, body->ns, body->job_id);
+	if (cur != NULL) {
+		body->eval = mem_calloc(1, sizeof *body->eval);
+		if (body->eval == NULL ||
+		    ep_new_eval(body->eval, cur, EVAL_TRIGGER_JOB_DEREGISTER,
+				args.eval_priority, JOB_TYPE_SERVICE) != ERR_OK)
+			goto fail;
+	}
+	rc = server_apply(s, call, FSM_JOB_DEREGISTER,
+			  &fsm_job_deregister_schema, body,
+			  ep_job_deregistered, body);
+	if (rc == ERR_OK) {
+		schema_release(&job_deregister_request_schema, &args);
+		return;
+	}
+fail:
+	rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
+						: err_str(rc),
+		       NULL);
+	schema_release(&job_deregister_request_schema, &args);
+	if (body != NULL)
+		schema_release(&fsm_job_deregister_schema, body);
+	mem_free(body);
+}
+
+/* ---- reads ---------------------------------------------------------------- */
+
+struct ep_stub_list {
+	struct job_list_response r;
+	size_t cap;
+	bool oom;
+};
+
+static bool ep_add_stub(void *data, const struct job *job)
+{
+	struct ep_stub_list *l = data;
+	struct job_list_stub *st;
+	if (l->r.jobs.n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		st = mem_realloc(l->r.jobs.v, cap * sizeof *st);
+		if (st == NULL) {
+			l->oom = true;
+			return false;
+		}
+		l->r.jobs.v = st;
+		l->cap = cap;
+	}
+	st = &l->r.jobs.v[l->r.jobs.n++];
+	memset(st, 0, sizeof *st);
+	/* Borrowed strings: the list is encoded before the loop turn ends. */
+	st->id = job->id;
+	st->parent_id = job->parent_id;
+	st->name = job->name;
+	st->namespace = job->namespace;
+	st->datacenters = job->datacenters;
+	st->node_pool = job->node_pool;
+	st->type = job->type;
+	st->priority = job->priority;
+	st->periodic = job_is_periodic(job);
+	st->parameterized_job = job->parameterized_job != NULL;
+	st->stop = job->stop;
+	st->status = job->status;
+	st->status_description = job->status_description;
+	st->create_index = job->create_index;
+	st->modify_index = job->modify_index;
+	st->job_modify_index = job->job_modify_index;
+	st->submit_time = job->submit_time;
+	return true;
+}
+
+static void ep_job_list(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct ep_stub_list l = {0};
+	if (server_block(s, call, STORE_BIT(STORE_JOBS), ep_job_list))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	store_each_job(s->store, ep_namespace(call, NULL), args.prefix,
+		       ep_add_stub, &l);
+	if (l.oom) {
+		rpc_call_error(call, "out of memory", NULL);
+	} else {
+		struct rpc_meta m = server_meta(
+			s, store_table_index(s->store, STORE_JOBS));
+		rpc_call_reply(call, &job_list_response_schema, &l.r, &m);
+	}
+	mem_free(l.r.jobs.v);
+	schema_release(&id_request_schema, &args);
+}
+
+static void ep_job_get(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct single_job_response r = {0};
+	const struct job *job;
+	if (server_block(s, call, STORE_BIT(STORE_JOBS), ep_job_get))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	job = store_job(s->store, ep_namespace(call, NULL), args.id ? args.id : "");
+	r.job = (struct job *)job;
+	struct rpc_meta m = server_meta(
+		s, job != NULL ? job->modify_index
+			       : store_table_index(s->store, STORE_JOBS));
+	rpc_call_reply(call, &single_job_response_schema, &r, &m);
+	schema_release(&id_request_schema, &args);
+}
+
+static void ep_job_versions(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct job_versions_response r = {0};
+	const struct job *const *v;
+	size_t n = 0;
+	if (server_block(s, call, STORE_BIT(STORE_JOB_VERSIONS),
+			 ep_job_versions))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	v = store_job_versions(s->store, ep_namespace(call, NULL),
+			       args.id ? args.id : "", &n);
+	r.versions.v = n ? mem_calloc(n, sizeof *r.versions.v) : NULL;
+	if (n > 0 && r.versions.v == NULL) {
+		rpc_call_error(call, "out of memory", NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(&r.versions.v[i], v[i], sizeof *v[i]); /* borrowed */
+	r.versions.n = n;
+	struct rpc_meta m = server_meta(
+		s, store_table_index(s->store, STORE_JOB_VERSIONS));
+	rpc_call_reply(call, &job_versions_response_schema, &r, &m);
+	mem_free(r.versions.v);
+out:
+	schema_release(&id_request_schema, &args);
+}
+
+struct ep_eval_list {
+	struct eval_list_response r;
+	size_t cap;
+	bool oom;
+};
+
+static bool ep_add_eval(void *data, const struct evaluation *ev)
+{
+	struct ep_eval_list *l = data;
+	if (l->r.evaluations.n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct evaluation *v =
+			mem_realloc(l->r.evaluations.v, cap * sizeof *v);
+		if (v == NULL) {
+			l->oom = true;
+			return false;
+		}
+		l->r.evaluations.v = v;
+		l->cap = cap;
+	}
+	memcpy(&l->r.evaluations.v[l->r.evaluations.n++], ev, sizeof *ev);
+	return true;
+}
+
+static void ep_eval_reply(struct server *s, struct rpc_call *call,
+			  struct ep_eval_list *l)
+{
+	if (l->oom) {
+		rpc_call_error(call, "out of memory", NULL);
+	} else {
+		struct rpc_meta m = server_meta(
+			s, store_table_index(s->store, STORE_EVALS));
+		rpc_call_reply(call, &eval_list_response_schema, &l->r, &m);
+	}
+	mem_free(l->r.evaluations.v); /* borrowed entries */
+}
+
+static void ep_job_evals(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct ep_eval_list l = {0};
+	if (server_block(s, call, STORE_BIT(STORE_EVALS), ep_job_evals))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	store_each_job_eval(s->store, ep_namespace(call, NULL),
+			    args.id ? args.id : "", ep_add_eval, &l);
+	ep_eval_reply(s, call, &l);
+	schema_release(&id_request_schema, &args);
+}
+
+static void ep_eval_list(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct ep_eval_list l = {0};
+	if (server_block(s, call, STORE_BIT(STORE_EVALS), ep_eval_list))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	store_each_eval(s->store, ep_namespace(call, NULL), args.prefix,
+			ep_add_eval, &l);
+	ep_eval_reply(s, call, &l);
+	schema_release(&id_request_schema, &args);
+}
+
+static void ep_eval_get(struct server *s, struct rpc_call *call)
+{
+	struct id_request args = {0};
+	struct single_eval_response r = {0};
+	if (server_block(s, call, STORE_BIT(STORE_EVALS), ep_eval_get))
+		return;
+	if (!server_args(call, &id_request_schema, &args))
+		return;
+	r.eval = (struct evaluation *)store_eval(s->store,
+						 args.id ? args.id : "");
+	struct rpc_meta m = server_meta(
+		s, r.eval ? r.eval->modify_index
+			  : store_table_index(s->store, STORE_EVALS));
+	rpc_call_reply(call, &single_eval_response_schema, &r, &m);
+	schema_release(&id_request_schema, &args);
+}
+
+int server_register_job_endpoints(struct server *s)
+{
+	static const struct {
+		const char *method;
+		unsigned flags;
+		server_ep_fn fn;
+	} eps[] = {
+		{"Job.Register", EP_WRITE, ep_job_register},
+		{"Job.Deregister", EP_WRITE, ep_job_deregister},
+		{"Job.List", 0, ep_job_list},
+		{"Job.GetJob", 0, ep_job_get},
+		{"Job.GetJobVersions", 0, ep_job_versions},
+		{"Job.Evaluations", 0, ep_job_evals},
+		{"Eval.List", 0, ep_eval_list},
+		{"Eval.GetEval", 0, ep_eval_get},
+	};
+	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
+		int rc = server_endpoint(s, eps[i].method, eps[i].flags,
+					 eps[i].fn);
+		if (rc != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,288 @@
+/* server/members.c: knowing the other servers (Cluster.Exchange), forming
+ * the cluster from that knowledge, and the leader adding new servers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/stime.h"
+#include "server/server_int.h"
+
+#define MEMBERS_DEFAULT_INTERVAL_NS (1LL * STIME_NS_PER_S)
+
+static struct server_member *members_self(struct server *s)
+{
+	for (size_t i = 0; i < s->members.members.n; i++)
+		if (s->members.members.v[i].raft_id == s->raft_id)
+			return &s->members.members.v[i];
+	return NULL;
+}
+
+static void members_touch_self(struct server *s)
+{
+	struct server_member *me = members_self(s);
+	if (me == NULL)
+		return;
+	me->last_seen = stime_wall_ns();
+	me->has_raft = s->replica_started && replica_has_state(s->replica);
+}
+
+int server_members_init(struct server *s)
+{
+	struct server_member me = {0};
+	struct server_members one = {0};
+	char name[200];
+	snprintf(name, sizeof name, "%s.%s", s->name, s->region);
+	me.name = name;
+	me.id = s->node_id;
+	me.raft_id = s->raft_id;
+	me.region = s->region;
+	me.datacenter = s->datacenter;
+	me.addr = s->rpc_addr;
+	me.http_addr = s->http_addr;
+	me.expect = s->cfg.bootstrap_expect;
+	me.build = (char *)STEPPE_VERSION;
+	me.status = (char *)"alive";
+	me.last_seen = stime_wall_ns();
+	one.members.v = &me;
+	one.members.n = 1;
+	return formation_merge(&s->members, &one, s->region);
+}
+
+bool server_peer_allowed(void *data, uint64_t id, const char *address)
+{
+	struct server *s = data;
+	struct replica_server cfg[32];
+	size_t n = replica_servers(s->replica, cfg, 32);
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (cfg[i].id == id)
+			return true;
+	for (size_t i = 0; i < s->members.members.n; i++) {
+		const struct server_member *m = &s->members.members.v[i];
+		if (m->raft_id == id && m->addr != NULL &&
+		    strcmp(m->addr, address) == 0)
+			return true;
+	}
+	LOG_WARN("raft", "refusing Raft connection from unknown peer %llu at %s",
+		 (unsigned long long)id, address);
+	return false;
+}
+
+/* ---- Cluster.Exchange ---------------------------------------------------- */
+
+static void members_ep_exchange(struct server *s, struct rpc_call *call)
+{
+	struct server_members theirs = {0};
+	if (!server_args(call, &server_members_schema, &theirs))
+		return;
+	/* Whoever called us is alive right now, by our clock. */
+	if (theirs.members.n > 0)
+		theirs.members.v[0].last_seen = stime_wall_ns();
+	members_touch_self(s);
+	formation_merge(&s->members, &theirs, s->region);
+	schema_release(&server_members_schema, &theirs);
+	rpc_call_reply(call, &server_members_schema, &s->members, NULL);
+}
+
+void server_register_member_endpoints(struct server *s)
+{
+	server_endpoint(s, "Cluster.Exchange", EP_ANY, members_ep_exchange);
+}
+
+/* Our view with ourselves first, so the receiver knows who called. */
+static int members_view(struct server *s, struct server_members *out)
+{
+	struct server_member *me = members_self(s);
+	struct server_members tmp = {0};
+	if (me == NULL)
+		return ERR_INTERNAL;
+	tmp.members.v = me;
+	tmp.members.n = 1;
+	if (formation_merge(out, &tmp, s->region) != ERR_OK ||
+	    formation_merge(out, &s->members, s->region) != ERR_OK)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+static void members_exchanged(void *data, int status, const char *error,
+			      const msgpack_object *reply,
+			      const struct rpc_meta *meta)
+{
+	struct server *s = data;
+	struct server_members theirs = {0};
+	struct err e;
+	(void)meta;
+	if (status != ERR_OK || error != NULL || reply == NULL || s->stopping)
+		return;
+	err_clear(&e);
+	if (schema_msgpack_unpack(&server_members_schema, &theirs, reply, &e) !=
+	    ERR_OK) {
+		LOG_WARN("server", "bad member list from a peer: %s", e.msg);
+		return;
+	}
+	if (theirs.members.n > 0)
+		theirs.members.v[0].last_seen = stime_wall_ns();
+	formation_merge(&s->members, &theirs, s->region);
+	schema_release(&server_members_schema, &theirs);
+}
+
+static void members_exchange_with(struct server *s, const char *addr,
+				  const struct server_members *view)
+{
+	struct rpc_request req = {.method = (char *)"Cluster.Exchange",
+				  .region = s->region};
+	if (addr == NULL || strcmp(addr, s->rpc_addr) == 0)
+		return;
+	rpc_pool_call(s->pool, addr, &req, &server_members_schema, view, 2000,
+		      members_exchanged, s);
+}
+
+static void members_gossip(struct server *s)
+{
+	struct server_members view = {0};
+	if (members_view(s, &view) != ERR_OK) {
+		schema_release(&server_members_schema, &view);
+		return;
+	}
+	for (size_t i = 0; i < s->njoin; i++)
+		members_exchange_with(s, s->join[i], &view);
+	for (size_t i = 0; i < s->members.members.n; i++)
+		members_exchange_with(s, s->members.members.v[i].addr, &view);
+	schema_release(&server_members_schema, &view);
+}
+
+/* ---- formation ------------------------------------------------------------ */
+
+static void members_set_why(struct server *s, const char *why)
+{
+	if (strcmp(s->formation_why, why) == 0)
+		return;
+	snprintf(s->formation_why, sizeof s->formation_why, "%s", why);
+	if (why[0] != '\0')
+		LOG_INFO("server", "%s", why);
+}
+
+static void members_start_replica(struct server *s)
+{
+	struct err e;
+	err_clear(&e);
+	if (replica_start(s->replica, &e) != ERR_OK) {
+		LOG_ERROR("server", "starting raft: %s", e.msg);
+		return;
+	}
+	s->replica_started = true;
+}
+
+static void members_bootstrap(struct server *s,
+			      const struct formation_decision *d)
+{
+	struct replica_server cfg[16];
+	struct err e;
+	err_clear(&e);
+	for (size_t i = 0; i < d->n; i++) {
+		cfg[i].id = d->ids[i];
+		snprintf(cfg[i].address, sizeof cfg[i].address, "%s",
+			 d->addrs[i] ? d->addrs[i] : "");
+		cfg[i].voter = true;
+	}
+	if (replica_bootstrap(s->replica, cfg, d->n, &e) != ERR_OK &&
+	    e.code != ERR_EXISTS) {
+		LOG_ERROR("server", "bootstrapping raft: %s", e.msg);
+		return;
+	}
+	LOG_INFO("server", "bootstrapping the cluster with %zu servers", d->n);
+	members_start_replica(s);
+}
+
+static void members_form(struct server *s)
+{
+	struct formation_decision d;
+	if (s->replica_started) {
+		members_set_why(s, "");
+		return;
+	}
+	formation_decide(&s->members, s->raft_id, replica_has_state(s->replica),
+			 s->cfg.bootstrap_expect, &d);
+	switch (d.action) {
+	case FORMATION_NONE:
+		members_set_why(s, "");
+		members_start_replica(s);
+		break;
+	case FORMATION_BOOTSTRAP:
+		members_set_why(s, "");
+		members_bootstrap(s, &d);
+		break;
+	case FORMATION_JOIN:
+		members_set_why(s, d.why);
+		members_start_replica(s);
+		break;
+	case FORMATION_WAIT: members_set_why(s, d.why); break;
+	}
+}
+
+/* ---- the leader adds servers that are not in the configuration yet ----- */
+
+static void members_added(struct replica_apply *req, int status,
+			  uint64_t index)
+{
+	struct server *s = req->data;
+	(void)index;
+	s->adding_voter = false;
+	if (status != ERR_OK)
+		LOG_WARN("server", "adding a server to raft failed: %s",
+			 err_str(status));
+}
+
+static void members_reconcile(struct server *s)
+{
+	struct replica_server cfg[32];
+	size_t n;
+	if (!replica_is_leader(s->replica) || s->adding_voter)
+		return;
+	n = replica_servers(s->replica, cfg, 32);
+	for (size_t i = 0; i < s->members.members.n; i++) {
+		const struct server_member *m = &s->members.members.v[i];
+		bool known = false;
+		if (m->status == NULL || strcmp(m->status, "alive") != 0 ||
+		    m->addr == NULL)
+			continue;
+		for (size_t j = 0; j < n && j < 32; j++)
+			known = known || cfg[j].id == m->raft_id;
+		if (known)
+			continue;
+		s->add_req.data = s;
+		s->add_req.cb = members_added;
+		if (replica_add_voter(s->replica, &s->add_req, m->raft_id,
+				      m->addr) == ERR_OK) {
+			s->adding_voter = true;
+			LOG_INFO("server", "adding server \"%s\" (%s) to raft",
+				 m->name ? m->name : "?", m->addr);
+		}
+		return;
+	}
+}
+
+static void members_tick(uv_timer_t *t)
+{
+	struct server *s = t->data;
+	if (s->stopping)
+		return;
+	members_touch_self(s);
+	formation_refresh(&s->members, s->raft_id, stime_wall_ns());
+	members_gossip(s);
+	members_form(s);
+	members_reconcile(s);
+}
+
+void server_members_start(struct server *s)
+{
+	int64_t every = s->cfg.join_interval_ns ? s->cfg.join_interval_ns
+						: MEMBERS_DEFAULT_INTERVAL_NS;
+	uint64_t ms = (uint64_t)(every / STIME_NS_PER_MS);
+	uv_timer_start(&s->member_timer, members_tick, 0, ms ? ms : 1);
+}
+
+void server_members_stop(struct server *s)
+{
+	uv_timer_stop(&s->member_timer);
+}

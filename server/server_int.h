@@ -1,0 +1,94 @@
+/* server/server_int.h: private to server/. */
+#ifndef STEPPE_SERVER_SERVER_INT_H
+#define STEPPE_SERVER_SERVER_INT_H
+
+#include "lib/id.h"
+#include "raft/replica.h"
+#include "server/formation.h"
+#include "server/messages.h"
+#include "server/server.h"
+#include "state/state.h"
+
+/* Endpoint flags. */
+#define EP_ANY 0x1   /* answered by any server, never forwarded */
+#define EP_WRITE 0x2 /* goes through the leader and the log */
+
+struct server;
+typedef void (*server_ep_fn)(struct server *s, struct rpc_call *call);
+
+struct server_ep {
+	struct server *s;
+	unsigned flags;
+	server_ep_fn fn;
+};
+
+struct server_wait; /* a call held until a leader is known */
+
+struct server {
+	struct server_config cfg;
+	char name[128];
+	char region[64];
+	char datacenter[64];
+	char dir[512];
+	char rpc_addr[64];
+	char http_addr[64];
+	char node_id[ID_LEN + 1];
+	uint64_t raft_id;
+	const char **join;
+	size_t njoin;
+
+	struct rpc_server *rpc;
+	struct rpc_pool *pool;
+	struct store *store;
+	struct replica *replica;
+	bool replica_started;
+
+	struct server_members members;
+	uv_timer_t member_timer;
+	char formation_why[256];
+	bool adding_voter;
+	struct replica_apply add_req;
+
+	struct server_ep *eps;
+	size_t neps;
+	struct server_wait *waits;
+
+	bool stopping;
+	int closing;
+	void (*stop_cb)(void *data);
+	void *stop_data;
+};
+
+/* endpoint.c */
+int server_endpoint(struct server *s, const char *method, unsigned flags,
+		    server_ep_fn fn);
+/* Meta for replies: the given index, leader knowledge, last contact. */
+struct rpc_meta server_meta(const struct server *s, uint64_t index);
+/* Blocking queries: returns true when the call was parked (fn runs again
+ * when a table in mask passes the call's MinQueryIndex or its wait ends);
+ * false means answer now. */
+bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
+		  server_ep_fn fn);
+/* Decodes the call's Args into a zeroed obj; on failure answers the call
+ * with the decode error and returns false. */
+bool server_args(struct rpc_call *call, const struct schema *as, void *obj);
+/* Writes one log entry; cb gets (call, status, index). */
+typedef void (*server_applied_fn)(struct server *s, struct rpc_call *call,
+				  void *ctx, int status, uint64_t index);
+int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
+		 const struct schema *bs, const void *body,
+		 server_applied_fn cb, void *ctx);
+void server_waits_cancel(struct server *s);
+
+/* members.c */
+int server_members_init(struct server *s);
+void server_members_start(struct server *s);
+void server_members_stop(struct server *s);
+bool server_peer_allowed(void *data, uint64_t id, const char *address);
+void server_register_member_endpoints(struct server *s);
+
+/* ep_status.c, ep_job.c */
+int server_register_status_endpoints(struct server *s);
+int server_register_job_endpoints(struct server *s);
+
+#endif

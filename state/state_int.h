@@ -1,0 +1,272 @@
+/* state/state_int.h: the store's private structures, shared by the files
+ * of state/ only.
+ *
+ * A table is a set of rows, one per object. Each row sits in a uthash
+ * table by its primary key and in up to TABLE_MAX_IX ordered red-black
+ * trees (libbsd <bsd/sys/tree.h>): ix[0] gives the listing order, the
+ * others are secondary indexes. Keys are tuples of the object's own
+ * strings (struct tkey points into the object, nothing is copied), so a
+ * write allocates only the object copy and, for a new key, the row.
+ * Secondary index keys end with the primary key, which makes them unique.
+ * Tuples order part by part, bytewise (strcmp), a shorter tuple before the
+ * longer ones it begins: the order of Nomad's go-memdb compound indexes. */
+#ifndef STEPPE_STATE_STATE_INT_H
+#define STEPPE_STATE_STATE_INT_H
+
+#include <bsd/sys/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/mem.h"
+#include "state/state.h"
+
+#define TKEY_MAX     3
+#define TABLE_MAX_IX 3
+
+/* A key: up to TKEY_MAX strings (NULL reads as ""). */
+struct tkey {
+	const char *p[TKEY_MAX];
+	uint8_t n;
+	/* Search bounds only: sorts after every key beginning with p. */
+	bool hi;
+	/* Equality in constant time for the length (secrets). */
+	bool ct;
+};
+
+uint32_t tkey_hash(const struct tkey *k);
+/* 0 when equal (the uthash key compare). */
+int tkey_hash_cmp(const struct tkey *a, const struct tkey *b);
+/* <0, 0, >0 in tuple order (see the top of this file). */
+int tkey_cmp(const struct tkey *a, const struct tkey *b);
+/* True when the last part is empty: an object without its key. */
+bool tkey_empty_last(const struct tkey *k);
+
+static inline struct tkey tkey1(const char *a)
+{
+	struct tkey k = {.p = {a}, .n = 1};
+	return k;
+}
+
+static inline struct tkey tkey2(const char *a, const char *b)
+{
+	struct tkey k = {.p = {a, b}, .n = 2};
+	return k;
+}
+
+/* uthash: every allocation through the mem hook, out-of-memory reported
+ * to the caller (the item is then not added), keys are struct tkey. */
+#define HASH_NONFATAL_OOM    1
+#define uthash_malloc(sz)    mem_malloc(sz)
+#define uthash_free(ptr, sz) mem_free(ptr)
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = tkey_hash((const struct tkey *)(const void *)(keyptr)))
+#define HASH_KEYCMP(a, b, n)                                  \
+	tkey_hash_cmp((const struct tkey *)(const void *)(a), \
+	              (const struct tkey *)(const void *)(b))
+#include <uthash.h>
+
+/* Which string members of an object make a key. */
+struct keyspec {
+	uint8_t n;
+	size_t off[TKEY_MAX];
+};
+
+struct row;
+
+/* A node of one ordered index. */
+struct ixn {
+	RB_ENTRY(ixn) rb;
+	struct tkey key;
+	/* The key's first 8 bytes, parts NUL-terminated, big-endian: orders
+	 * most pairs without touching the strings. */
+	uint64_t pre;
+	struct row *row;
+};
+RB_HEAD(ix_tree, ixn);
+
+/* An entry of the optional second (unique) hash, tokens by SecretID. */
+struct hent {
+	UT_hash_handle hh;
+	struct tkey key;
+	struct row *row;
+};
+
+struct row {
+	UT_hash_handle hh;
+	struct tkey key;
+	void *obj;
+	/* Jobs: the struct job_hist that owns obj and the older versions. */
+	void *aux;
+	struct hent *h2;
+	struct ixn ix[];
+};
+
+/* What a table stores and how it is keyed. */
+struct table_desc {
+	const char *name; /* snapshot key, e.g. "Allocs" */
+	const char *what; /* for messages, e.g. "allocation" */
+	const struct schema *schema;
+	struct keyspec key;              /* primary key (hash) */
+	struct keyspec ix[TABLE_MAX_IX]; /* ix[0]: listing order */
+	uint8_t nix;
+	struct keyspec key2;           /* n = 0: no second hash */
+	size_t create_off, modify_off; /* CreateIndex, ModifyIndex */
+	size_t touch_off;              /* another index set on upsert */
+	size_t ns_off;                 /* Namespace member, for filters */
+	/* Frees row->aux and what it owns (row->obj included). */
+	void (*free_aux)(void *aux);
+};
+
+#define TABLE_NO_OFF ((size_t)-1)
+
+struct table {
+	const struct table_desc *d;
+	struct row *hash;
+	struct hent *hash2;
+	struct ix_tree ix[TABLE_MAX_IX];
+	size_t count;
+};
+
+/* A range of one ordered index: rows whose first nfix key parts equal p
+ * (p[0] any value when any0, which needs nfix >= 1) and whose next part
+ * starts with prefix (NULL: anything). Visits must not write to the
+ * store. */
+struct scan {
+	const char *p[TKEY_MAX];
+	uint8_t nfix;
+	const char *prefix;
+	bool any0;
+};
+
+/* Return false to stop. */
+typedef bool (*table_visit_fn)(void *ctx, const void *obj);
+
+/* ---- state/table.c ------------------------------------------------------ */
+
+void table_init(struct table *t, const struct table_desc *d);
+/* Frees every row and every object. */
+void table_clear(struct table *t);
+/* The key ks makes from obj. */
+void table_key(const struct keyspec *ks, const void *obj, struct tkey *out);
+struct row *table_find(const struct table *t, const struct tkey *k);
+struct row *table_find2(const struct table *t, const struct tkey *k);
+/* Adds a row for obj (whose keys must be free: the caller checked with
+ * table_find / table_find2). The row owns obj on success; on ERR_NOMEM
+ * nothing changed and obj is still the caller's. */
+int table_insert(struct table *t, void *obj, struct row **out);
+/* Points r at obj (same primary key), re-keying the indexes. The caller
+ * keeps the old object. ERR_NOMEM (only when the second key changes):
+ * nothing changed. */
+int table_replace(struct table *t, struct row *r, void *obj);
+/* Unlinks and frees r; the caller keeps r->obj and r->aux. */
+void table_remove(struct table *t, struct row *r);
+/* Frees a row's object(s) as the table owns them. */
+void table_free_obj(const struct table *t, void *obj, void *aux);
+/* Visits the range in index order; returns false when visit stopped. */
+bool table_scan(const struct table *t, int ix, const struct scan *sc,
+                table_visit_fn visit, void *ctx);
+/* Rows in ix[0] order. */
+struct row *table_first(const struct table *t);
+struct row *table_next(const struct table *t, const struct row *r);
+
+/* ---- the store ---------------------------------------------------------- */
+
+struct store {
+	struct table t[STORE_TABLES]; /* STORE_JOB_VERSIONS unused */
+	uint64_t index[STORE_TABLES];
+	uint64_t acl_bootstrap;
+	/* Watch lists (circular, sentinel heads): one per table for
+	 * single-table watches, one for the rest. */
+	struct store_watch watches[STORE_TABLES];
+	struct store_watch multi;
+	struct store_watch firing;
+};
+
+extern const struct table_desc *const store_descs[STORE_TABLES];
+/* The snapshot key of each table (STORE_JOB_VERSIONS included). */
+extern const char *const store_table_names[STORE_TABLES];
+
+/* A store with empty tables (no default namespace). */
+int store_create_empty(struct store **out);
+/* Adds the "default" namespace at index 0 when it is missing. */
+int store_ensure_default_namespace(struct store *s);
+/* Moves the tables of mask to index (never backwards) and fires the
+ * watches that became ready. */
+void store_touch(struct store *s, unsigned mask, uint64_t index);
+
+/* Copies obj into table t at index (the upsert of every table but jobs):
+ * CreateIndex kept or set, ModifyIndex (and touch_off) = index. */
+int store_put(struct store *s, enum store_table t, uint64_t index,
+              const void *obj);
+/* Deletes the row with key k; ERR_NOTFOUND when missing. */
+int store_del(struct store *s, enum store_table t, uint64_t index,
+              const struct tkey *k);
+/* The object with key k, or NULL. */
+const void *store_get(const struct store *s, enum store_table t,
+                      const struct tkey *k);
+
+/* Typed iteration: fn is the caller's callback cast to void (*)(void) and
+ * call casts it back to its real type. */
+struct store_visit {
+	void (*fn)(void);
+	void *data;
+	const char *ns; /* filter on the table's ns_off; NULL: none */
+	size_t ns_off;
+	bool (*call)(const struct store_visit *v, const void *obj);
+};
+bool store_visit_obj(void *ctx, const void *obj);
+/* NULL or "*": every namespace. */
+bool store_ns_any(const char *ns);
+
+#define STORE_VISIT_CALLER(name, fntype, type)                             \
+	static bool name(const struct store_visit *v, const void *obj)     \
+	{                                                                  \
+		return ((fntype)v->fn)(v->data, (const struct type *)obj); \
+	}
+
+/* ---- state/watch.c ------------------------------------------------------ */
+
+void store_watch_init(struct store *s);
+/* Fires the ready watches of the tables in mask; with force, every watch
+ * of those tables. */
+void store_watch_fire(struct store *s, unsigned mask, bool force);
+/* Disarms every watch without firing it. */
+void store_watch_drop(struct store *s);
+
+/* ---- state/store_jobs.c ------------------------------------------------- */
+
+/* A job's versions, newest first; v[0] is the current job (row->obj). */
+struct job_hist {
+	struct job **v;
+	size_t n, cap;
+};
+/* The free_aux of the jobs table. */
+void store_jobs_free_hist(void *aux);
+/* Restore: adds j (whose key is free) as a job with no older version; 0
+ * or ERR_NOMEM (j is then still the caller's). */
+int store_jobs_restore(struct table *t, struct job *j);
+/* Restore: adds an older version to a job already in t (owned by t on
+ * success). ERR_DECODE when there is no such job or the version is not
+ * older than the current one or already there. */
+int store_jobs_add_version(struct table *t, struct job *old, struct err *e);
+
+/* ---- state/mpread.c ----------------------------------------------------- */
+
+/* A cursor over msgpack bytes that never trusts a length. Each read
+ * checks the type, moves past what it read and fails with ERR_DECODE and
+ * the byte offset ("truncated msgpack data at offset 12", "expected a
+ * map at offset 0") without moving. */
+struct mpread {
+	const unsigned char *p;
+	size_t len, pos;
+};
+
+int mpread_map(struct mpread *r, uint64_t *n, struct err *e);
+int mpread_array(struct mpread *r, uint64_t *n, struct err *e);
+int mpread_str(struct mpread *r, const char **s, size_t *n, struct err *e);
+int mpread_uint(struct mpread *r, uint64_t *v, struct err *e);
+/* Skips one whole object; *start is where it began. */
+int mpread_skip(struct mpread *r, size_t *start, struct err *e);
+
+#endif
