@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "raft/fsm.h"
@@ -201,24 +202,6 @@ static void replica_watch_tick(uv_timer_t *t)
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-static int replica_mkdirs(const char *dir, struct err *e)
-{
-	char tmp[512];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return err_set(e, ERR_IO, "create %s: %s", tmp,
-				       strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "create %s: %s", tmp, strerror(errno));
-	return ERR_OK;
-}
-
 static int replica_raft_error(struct err *e, const char *what, int rv,
 			      const char *msg)
 {
@@ -282,7 +265,7 @@ int replica_create(const struct replica_config *cfg, struct replica **out,
 	r->cfg.dir = r->dir;
 	r->cfg.address = r->address;
 	r->cfg.region = r->region;
-	rc = replica_mkdirs(r->dir, e);
+	rc = fs_mkdirs(r->dir, e);
 	if (rc == ERR_OK)
 		rc = replica_init_raft(r, e);
 	if (rc != ERR_OK) {

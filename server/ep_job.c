@@ -115,27 +115,36 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 	return ep_check_enforce(s, call, args);
 }
 
-static void ep_job_registered(struct server *s, struct rpc_call *call,
-			      void *ctx, int status, uint64_t index)
+/* The reply of a job write once its entry is applied (or failed). */
+static void ep_reply_job_write(struct server *s, struct rpc_call *call,
+			       int status, uint64_t index,
+			       const struct evaluation *ev, const char *ns,
+			       const char *id)
 {
-	struct fsm_job_register *body = ctx;
 	struct job_register_response r = {0};
+	const struct job *job;
 	if (status != ERR_OK) {
 		rpc_call_error(call, status == ERR_NOLEADER
 					     ? "No cluster leader"
 					     : err_str(status),
 			       NULL);
-		goto out;
+		return;
 	}
-	const struct job *job =
-		store_job(s->store, body->job.namespace, body->job.id);
-	r.eval_id = body->eval != NULL ? body->eval->id : NULL;
-	r.eval_create_index = body->eval != NULL ? index : 0;
+	job = store_job(s->store, ns, id);
+	r.eval_id = ev != NULL ? ev->id : NULL;
+	r.eval_create_index = ev != NULL ? index : 0;
 	r.job_modify_index = job != NULL ? job->job_modify_index : index;
 	r.index = index;
 	struct rpc_meta meta = server_meta(s, index);
 	rpc_call_reply(call, &job_register_response_schema, &r, &meta);
-out:
+}
+
+static void ep_job_registered(struct server *s, struct rpc_call *call,
+			      void *ctx, int status, uint64_t index)
+{
+	struct fsm_job_register *body = ctx;
+	ep_reply_job_write(s, call, status, index, body->eval,
+			   body->job.namespace, body->job.id);
 	schema_release(&fsm_job_register_schema, body);
 	mem_free(body);
 }
@@ -189,22 +198,8 @@ static void ep_job_deregistered(struct server *s, struct rpc_call *call,
 				void *ctx, int status, uint64_t index)
 {
 	struct fsm_job_deregister *body = ctx;
-	struct job_register_response r = {0};
-	if (status != ERR_OK) {
-		rpc_call_error(call, status == ERR_NOLEADER
-					     ? "No cluster leader"
-					     : err_str(status),
-			       NULL);
-		goto out;
-	}
-	const struct job *job = store_job(s->store, body->ns, body->job_id);
-	r.eval_id = body->eval != NULL ? body->eval->id : NULL;
-	r.eval_create_index = body->eval != NULL ? index : 0;
-	r.job_modify_index = job != NULL ? job->job_modify_index : index;
-	r.index = index;
-	struct rpc_meta meta = server_meta(s, index);
-	rpc_call_reply(call, &job_register_response_schema, &r, &meta);
-out:
+	ep_reply_job_write(s, call, status, index, body->eval, body->ns,
+			   body->job_id);
 	schema_release(&fsm_job_deregister_schema, body);
 	mem_free(body);
 }

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "server/server_int.h"
@@ -44,24 +45,6 @@ static int server_identity(struct server *s, struct err *e)
 	if (f == NULL || fprintf(f, "%s %llu\n", s->node_id, rid) < 0 ||
 	    fclose(f) != 0)
 		return err_set(e, ERR_IO, "write %s: %s", path, strerror(errno));
-	return ERR_OK;
-}
-
-static int server_mkdir(const char *dir, struct err *e)
-{
-	char tmp[512];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return err_set(e, ERR_IO, "create %s: %s", tmp,
-				       strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "create %s: %s", tmp, strerror(errno));
 	return ERR_OK;
 }
 
@@ -130,7 +113,7 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 	if (rc != ERR_OK)
 		err_set(e, rc, "out of memory");
 	if (rc == ERR_OK)
-		rc = server_mkdir(s->dir, e);
+		rc = fs_mkdirs(s->dir, e);
 	if (rc == ERR_OK)
 		rc = server_identity(s, e);
 	if (rc == ERR_OK && store_create(&s->store) != ERR_OK)
