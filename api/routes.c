@@ -56,8 +56,9 @@ static void api_replied(void *data, int status, const char *error,
 	struct api_call *c = data;
 	struct http_meta meta = {0};
 	if (m != NULL) {
-		meta.has_index = m->index > 0;
-		meta.index = m->index;
+		/* Nomad's indexes start at 1, even on an empty table. */
+		meta.has_index = true;
+		meta.index = m->index > 0 ? m->index : 1;
 		meta.has_query_meta = true;
 		meta.known_leader = m->known_leader;
 		meta.last_contact_ms = m->last_contact_ms;
@@ -81,6 +82,7 @@ static void api_fill_request(struct rpc_request *r, struct http_req *req,
 	r->region = (char *)http_query(req, "region");
 	r->ns = (char *)http_query(req, "namespace");
 	r->allow_stale = req->stale;
+	r->consistent = req->consistent;
 	r->min_query_index = req->index;
 	r->max_query_time = req->wait_ns;
 }

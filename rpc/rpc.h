@@ -45,7 +45,8 @@
 	X(S, AllowStale, allow_stale, BOOL, _, NULL, 0)              \
 	X(S, MinQueryIndex, min_query_index, UINT, _, NULL, 0)       \
 	X(S, MaxQueryTime, max_query_time, DUR, _, NULL, 0)          \
-	X(S, Forwarded, forwarded, BOOL, _, NULL, 0)
+	X(S, Forwarded, forwarded, BOOL, _, NULL, 0)                 \
+	X(S, Consistent, consistent, BOOL, _, NULL, 0)
 SCHEMA_DECLARE(rpc_request, RPC_REQUEST_FIELDS);
 
 /* The response envelope (Reply travels beside it). Error is NULL on

@@ -172,17 +172,65 @@ static void server_forward(struct server *s, struct server_ep *ep,
 		rpc_call_error(call, "No cluster leader", NULL);
 }
 
+/* ?consistent (beyond Nomad): a barrier first, so the read sees every
+ * write acknowledged before it, even right after an election. */
+struct server_barrier {
+	struct replica_apply req;
+	struct server_ep *ep;
+	struct rpc_call *call;
+};
+
+static void server_barriered(struct replica_apply *req, int status,
+			     uint64_t index)
+{
+	struct server_barrier *b = req->data;
+	(void)index;
+	if (status == ERR_OK)
+		b->ep->fn(b->ep->s, b->call);
+	else
+		rpc_call_error(b->call,
+			       status == ERR_NOLEADER ? "No cluster leader"
+						      : err_str(status),
+			       NULL);
+	mem_free(b);
+}
+
+static void server_consistent(struct server_ep *ep, struct rpc_call *call)
+{
+	struct server_barrier *b = mem_calloc(1, sizeof *b);
+	int rc = ERR_NOMEM;
+	if (b != NULL) {
+		b->req.data = b;
+		b->req.cb = server_barriered;
+		b->ep = ep;
+		b->call = call;
+		rc = replica_barrier(ep->s->replica, &b->req);
+	}
+	if (rc != ERR_OK) {
+		mem_free(b);
+		rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
+							: err_str(rc),
+			       NULL);
+	}
+}
+
 static void server_route(void *data, struct rpc_call *call)
 {
 	struct server_ep *ep = data;
 	struct server *s = ep->s;
-	if ((ep->flags & EP_ANY) ||
-	    (!(ep->flags & EP_WRITE) && call->req.allow_stale) ||
-	    replica_is_leader(s->replica)) {
+	bool read = !(ep->flags & EP_WRITE);
+	if ((ep->flags & EP_ANY) || (read && call->req.allow_stale)) {
 		ep->fn(s, call);
 		return;
 	}
-	server_forward(s, ep, call);
+	if (!replica_is_leader(s->replica)) {
+		server_forward(s, ep, call);
+		return;
+	}
+	if (read && call->req.consistent && call->data == NULL)
+		server_consistent(ep, call);
+	else
+		ep->fn(s, call);
 }
 
 int server_endpoint(struct server *s, const char *method, unsigned flags,
