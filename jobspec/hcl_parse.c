@@ -1384,13 +1384,26 @@ static int parse_item(struct hcl_parser *p, struct hcl_item *it)
 	struct hcl_pos pos = p->tok.pos;
 	char *name;
 	int rc;
-	if (!tok_is(p, HCL_T_IDENT))
-		return pfound(p, "expected an argument or block name");
-	if ((name = tok_text(p)) == NULL)
-		return poom(p);
-	rc = next(p);
-	if (rc != ERR_OK)
-		return rc;
+	bool quoted = tok_is(p, HCL_T_OQUOTE);
+	if (quoted) {
+		/* HCL1 allows a quoted argument name ("driver.raw_exec.enable"
+		 * = "1" in old agent configs and docs); HCL2 does not. Accept
+		 * it for arguments, where the meaning is unambiguous. */
+		rc = parse_label(p, &name);
+		if (rc != ERR_OK)
+			return rc;
+		if (!tok_is(p, HCL_T_EQUAL))
+			return pfail(p, pos,
+			             "a quoted name must be followed by \"=\"");
+	} else {
+		if (!tok_is(p, HCL_T_IDENT))
+			return pfound(p, "expected an argument or block name");
+		if ((name = tok_text(p)) == NULL)
+			return poom(p);
+		rc = next(p);
+		if (rc != ERR_OK)
+			return rc;
+	}
 	if (tok_is(p, HCL_T_EQUAL)) {
 		it->kind = HCL_ITEM_ATTR;
 		it->u.attr.name = name;

@@ -483,8 +483,10 @@ START_TEST(structural_errors)
 	parse_fails("a",
 	            "t.hcl:1:2: expected \"=\" or \"{\" after \"a\", found "
 	            "end of file");
-	parse_fails("\"a\" = 1", "t.hcl:1:1: expected an argument or block "
-	                         "name, found a string");
+	/* HCL1's quoted argument names are accepted (see
+	 * quoted_argument_names); a quoted block type is not. */
+	parse_fails("\"a\" {}", "t.hcl:1:1: a quoted name must be followed "
+	                        "by \"=\"");
 	parse_fails("}", "t.hcl:1:1: expected an argument or block name, found "
 	                 "\"}\"");
 	parse_fails("x \"${a}\" {}",
@@ -1336,6 +1338,24 @@ START_TEST(large_input_is_linear)
 }
 END_TEST
 
+START_TEST(quoted_argument_names)
+{
+	/* Old agent configs and Nomad's docs write HCL1's quoted names. */
+	const char *src = "options {\n  \"driver.raw_exec.enable\" = \"1\"\n}\n";
+	struct hcl_file *f = NULL;
+	struct err e;
+	err_clear(&e);
+	ck_assert_int_eq(hcl_parse("t.hcl", src, strlen(src), &f, &e), ERR_OK);
+	const struct hcl_body *b = f->body->items[0].u.block.body;
+	ck_assert_uint_eq(b->n, 1);
+	ck_assert_int_eq(b->items[0].kind, HCL_ITEM_ATTR);
+	ck_assert_str_eq(b->items[0].u.attr.name, "driver.raw_exec.enable");
+	ck_assert_int_eq(b->items[0].u.attr.pos.line, 2);
+	ck_assert_int_eq(b->items[0].u.attr.pos.col, 3);
+	hcl_file_free(f);
+}
+END_TEST
+
 static Suite *hcl_suite(void)
 {
 	Suite *s = suite_create("hcl");
@@ -1356,6 +1376,7 @@ static Suite *hcl_suite(void)
 	tcase_add_test(tc, value_helpers);
 	tc = unit_tcase(s, "errors", 10);
 	tcase_add_test(tc, structural_errors);
+	tcase_add_test(tc, quoted_argument_names);
 	tcase_add_test(tc, unclosed_things_point_at_the_opener);
 	tcase_add_test(tc, unsupported_constructs);
 	tcase_add_test(tc, lexical_errors);
