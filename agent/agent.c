@@ -240,6 +240,10 @@ static int agent_start_server(struct agent *a, struct err *e)
 		.raft_multiplier = a->cfg.server.raft_multiplier.set
 					   ? (unsigned)a->cfg.server.raft_multiplier.v
 					   : 1,
+		.snapshot_threshold =
+			a->cfg.server.raft_snapshot_threshold.set
+				? (unsigned)a->cfg.server.raft_snapshot_threshold.v
+				: 0,
 	};
 	int rc = server_create(&sc, a->rpc, a->pool, &a->server, e);
 	if (rc == ERR_OK)

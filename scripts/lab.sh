@@ -10,7 +10,8 @@
 #
 # Server N listens on 127.0.1.N with the standard ports (HTTP 4646, RPC
 # 4647) and keeps its data in $STEPPE_LAB_DIR/sN (default ./lab). Servers 2
-# and 3 know only server 1 (-retry-join 127.0.1.1).
+# and 3 know only server 1 (-retry-join 127.0.1.1). STEPPE_LAB_NET picks
+# another 127.x.y network; STEPPE_LAB_ARGS adds agent flags.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${STEPPE_BIN:-$root/build/steppe}
@@ -35,9 +36,10 @@ start() { # N
 	fi
 	[ "$n" -ne 1 ] && join=(-retry-join "$(addr 1)")
 	mkdir -p "$dir/s$n"
+	# shellcheck disable=SC2086 # STEPPE_LAB_ARGS: extra agent flags
 	nohup "$bin" agent -server -bootstrap-expect $n_servers \
 		-bind "$(addr "$n")" -data-dir "$dir/s$n" -node "s$n" \
-		"${join[@]}" >>"$dir/s$n.log" 2>&1 </dev/null &
+		"${join[@]}" ${STEPPE_LAB_ARGS:-} >>"$dir/s$n.log" 2>&1 </dev/null &
 	echo $! >"$(pidfile "$n")"
 	echo "server $n started: http://$(addr "$n"):4646 (pid $!, log $dir/s$n.log)"
 }

@@ -7,7 +7,11 @@
 source "$(dirname "$0")/../lib/sh.sh"
 cd "$(dirname "$0")/../.."
 S=$STEPPE_BIN
+# A low snapshot threshold so the full restart below restores from a
+# snapshot plus the log, not the log alone.
+printf 'server {\n  raft_snapshot_threshold = 8\n}\n' >"$T_TMP/snap.hcl"
 export STEPPE_BIN=$S STEPPE_LAB_DIR=$T_TMP/lab STEPPE_LAB_NET=127.0.2
+export STEPPE_LAB_ARGS="-config $T_TMP/snap.hcl"
 lab() { scripts/lab.sh "$@"; }
 trap 'STEPPE_LAB_NET=127.0.2 scripts/lab.sh down >/dev/null 2>&1; STEPPE_LAB_NET=127.0.3 STEPPE_LAB_DIR=$T_TMP/lab3 scripts/lab.sh down >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
 A() { echo "http://127.0.2.$1:4646"; }
@@ -86,9 +90,12 @@ done
 t_run "list-peers after the drills" 0 "$S" operator raft list-peers -address "$(A 1)"
 t_eq "still three voters" 3 "$(grep -c ' true ' <<<"$T_OUT")"
 
-# A full restart brings every job back from the log.
+# A full restart brings every job back from snapshot plus log.
+for i in $(seq 1 12); do "$S" job run -detach -address "$(A 1)" "$(job "s$i")" >/dev/null; done
 want=$(curl -sf "$(A "$(current_leader)")/v1/jobs" | jq -c 'map(.ID) | sort')
 t_run "lab down" 0 lab down
+snaps=$(ls "$T_TMP"/lab/s*/server/raft/ | grep -c '^snapshot-.*[0-9]$')
+if [ "$snaps" -gt 0 ]; then t_ok "snapshots were taken ($snaps)"; else t_fail "snapshots were taken" "$(ls "$T_TMP"/lab/s1/server/raft/)"; fi
 t_run "lab up again" 0 lab up
 got() { curl -sf "$(A 2)/v1/jobs" | jq -c 'map(.ID) | sort'; }
 if t_wait 15 bash -c "[ \"\$(curl -sf '$(A 2)/v1/jobs' | jq -c 'map(.ID) | sort')\" = '$want' ]"; then
@@ -110,7 +117,7 @@ t_run "still serving after bad HTTP" 0 "$S" job status -address "$(A 1)"
 t_run "lab down" 0 lab down
 
 # Two of three: no leader, and the servers say what they wait for.
-export STEPPE_LAB_NET=127.0.3 STEPPE_LAB_DIR=$T_TMP/lab3
+export STEPPE_LAB_NET=127.0.3 STEPPE_LAB_DIR=$T_TMP/lab3 STEPPE_LAB_ARGS=
 mkdir -p "$STEPPE_LAB_DIR"
 lab restart 1 >/dev/null
 lab restart 2 >/dev/null
