@@ -130,7 +130,7 @@ void http_ctx_answer(struct http_ctx *r, unsigned status,
 	r->status = status;
 	r->state = HTTP_REQ_RESUMED;
 	MHD_resume_connection(r->conn);
-	http_server_drive(s);
+	http_server_kick(s);
 }
 
 static void http_watch_closed(uv_handle_t *h)
@@ -161,7 +161,7 @@ static void http_watch_fired(uv_poll_t *h, int status, int events)
 	r->abandoned = true;
 	r->state = HTTP_REQ_RESUMED; /* no answer: MHD closes it */
 	MHD_resume_connection(r->conn);
-	http_server_drive(s);
+	http_server_kick(s);
 }
 
 void http_ctx_watch(struct http_ctx *r)

@@ -130,6 +130,9 @@ struct http_server {
  * nothing is live. Safe to call from a handler: nested calls only ask the
  * running one for another round. */
 void http_server_drive(struct http_server *s);
+/* Asks for a drive soon: at once when already driving (rerun), else on
+ * the next loop turn, never synchronously. */
+void http_server_kick(struct http_server *s);
 
 /* http_conn.c: MHD callbacks. */
 void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);

@@ -123,6 +123,20 @@ void http_server_drive(struct http_server *s)
 		http_arm_timer(s);
 }
 
+void http_server_kick(struct http_server *s)
+{
+	if (s->daemon == NULL)
+		return;
+	if (s->driving) {
+		s->rerun = true;
+		return;
+	}
+	/* Never run MHD (and so never dispatch new requests) from inside a
+	 * caller's callback: the answer may come from deep in libraft or an
+	 * RPC completion that is not ready for new work. Next loop turn. */
+	uv_timer_start(&s->timer, http_on_timer, 0, 0);
+}
+
 /* "1.2.3.4:80" or "[::1]:80"; 0 or -1. */
 static int http_parse_addr(const char *addr, struct sockaddr_storage *ss)
 {

@@ -590,6 +590,12 @@ int replica_add_voter(struct replica *r, struct replica_apply *req,
 	q->u.change.data = q;
 	q->add_id = id;
 	rv = raft_add(&r->raft, &q->u.change, id, address, replica_changed);
+	if (rv == RAFT_DUPLICATEID) {
+		/* Already there as a non-voter: promote it. */
+		q->add_id = 0;
+		rv = raft_assign(&r->raft, &q->u.change, id, RAFT_VOTER,
+				 replica_changed);
+	}
 	if (rv != 0) {
 		mem_free(q);
 		req->priv = NULL;

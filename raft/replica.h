@@ -91,7 +91,8 @@ int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
 /* Waits until every entry before now is applied (linearizable reads). */
 int replica_barrier(struct replica *r, struct replica_apply *req);
 
-/* Membership, leader only; cb as for apply (index 0). */
+/* Membership, leader only; cb as for apply (index 0). Adding a server
+ * that is already there as a non-voter promotes it. */
 int replica_add_voter(struct replica *r, struct replica_apply *req,
 		      uint64_t id, const char *address);
 int replica_remove(struct replica *r, struct replica_apply *req, uint64_t id);

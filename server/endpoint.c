@@ -49,13 +49,34 @@ struct server_wait {
 	bool done;
 };
 
-static void server_route(void *data, struct rpc_call *call);
+/* A call on its way to the leader; deadline bounds its retries. */
+struct server_fwd {
+	struct server *s;
+	struct server_ep *ep;
+	struct rpc_call *call;
+	int64_t deadline;
+};
+
+static void server_route_until(struct server_ep *ep, struct rpc_call *call,
+			       int64_t deadline);
+static void server_hold(struct server *s, struct server_ep *ep,
+			struct rpc_call *call, int64_t deadline);
 
 static void server_forwarded(void *data, int status, const char *error,
 			     const msgpack_object *reply,
 			     const struct rpc_meta *meta)
 {
-	struct rpc_call *call = data;
+	struct server_fwd *f = data;
+	struct rpc_call *call = f->call;
+	if (status == ERR_IO && !f->s->stopping &&
+	    stime_mono_ns() < f->deadline) {
+		/* The leader could not be reached: nothing was sent, so the
+		 * call may wait for a (new) leader and go again. */
+		server_hold(f->s, f->ep, call, f->deadline);
+		mem_free(f);
+		return;
+	}
+	mem_free(f);
 	if (status != ERR_OK)
 		rpc_call_error(call, error != NULL ? error : err_str(status),
 			       NULL);
@@ -85,6 +106,16 @@ static void server_wait_finish(struct server_wait *w)
 	uv_close((uv_handle_t *)&w->timer, server_wait_closed);
 }
 
+static void server_no_leader(struct server *s, struct rpc_call *call)
+{
+	char msg[320];
+	const char *why = s->formation_why;
+	/* Say why when formation knows: "waiting for more servers". */
+	snprintf(msg, sizeof msg, "No cluster leader%s%s", why[0] ? ": " : "",
+		 why);
+	rpc_call_error(call, msg, NULL);
+}
+
 static void server_wait_tick(uv_timer_t *t)
 {
 	struct server_wait *w = t->data;
@@ -95,28 +126,39 @@ static void server_wait_tick(uv_timer_t *t)
 	    replica_leader(w->s->replica, leader, sizeof leader) != 0) {
 		struct rpc_call *call = w->call;
 		struct server_ep *ep = w->ep;
+		int64_t deadline = w->deadline;
 		server_wait_finish(w);
-		server_route(ep, call);
+		server_route_until(ep, call, deadline);
 		return;
 	}
 	if (stime_mono_ns() >= w->deadline) {
 		struct rpc_call *call = w->call;
-		char msg[320];
-		const char *why = w->s->formation_why;
 		server_wait_finish(w);
-		/* Say why when formation knows: "waiting for more servers". */
-		snprintf(msg, sizeof msg, "No cluster leader%s%s",
-			 why[0] ? ": " : "", why);
-		rpc_call_error(call, msg, NULL);
+		server_no_leader(w->s, call);
 	}
 }
 
-static void server_hold(struct server *s, struct server_ep *ep,
-			struct rpc_call *call)
+/* When the wait for a leader of a call arriving now ends. */
+static int64_t server_hold_deadline(const struct server *s)
 {
-	struct server_wait *w = mem_calloc(1, sizeof *w);
 	int64_t wait = s->cfg.no_leader_wait_ns ? s->cfg.no_leader_wait_ns
 						: SERVER_DEFAULT_WAIT_NS;
+	return stime_mono_ns() + wait;
+}
+
+/* Holds call until a leader is known (then routes it again) or until
+ * deadline (0: a fresh wait starts now). */
+static void server_hold(struct server *s, struct server_ep *ep,
+			struct rpc_call *call, int64_t deadline)
+{
+	struct server_wait *w;
+	if (deadline != 0 && stime_mono_ns() >= deadline) {
+		/* Its wait is over (a forwarded call that keeps meeting
+		 * non-leaders ends here too). */
+		server_no_leader(s, call);
+		return;
+	}
+	w = mem_calloc(1, sizeof *w);
 	if (w == NULL) {
 		rpc_call_error(call, "No cluster leader", NULL);
 		return;
@@ -124,7 +166,7 @@ static void server_hold(struct server *s, struct server_ep *ep,
 	w->s = s;
 	w->ep = ep;
 	w->call = call;
-	w->deadline = stime_mono_ns() + wait;
+	w->deadline = deadline ? deadline : server_hold_deadline(s);
 	uv_timer_init(s->cfg.loop, &w->timer);
 	w->timer.data = w;
 	uv_timer_start(&w->timer, server_wait_tick, SERVER_RETRY_MS,
@@ -145,31 +187,43 @@ void server_waits_cancel(struct server *s)
 }
 
 static void server_forward(struct server *s, struct server_ep *ep,
-			   struct rpc_call *call)
+			   struct rpc_call *call, int64_t deadline)
 {
 	char leader[64];
 	struct rpc_request req;
+	struct server_fwd *f;
 	if (s->stopping) {
 		rpc_call_error(call, "server shutting down", NULL);
 		return;
 	}
 	if (replica_leader(s->replica, leader, sizeof leader) == 0 ||
 	    leader[0] == '\0') {
-		server_hold(s, ep, call);
+		server_hold(s, ep, call, deadline);
 		return;
 	}
 	if (call->req.forwarded) {
 		/* A forwarded call reached a non-leader: the leader changed
 		 * under it. Hold it rather than bounce between servers. */
-		server_hold(s, ep, call);
+		server_hold(s, ep, call, deadline);
 		return;
 	}
+	f = mem_calloc(1, sizeof *f);
+	if (f == NULL) {
+		rpc_call_error(call, "out of memory", NULL);
+		return;
+	}
+	f->s = s;
+	f->ep = ep;
+	f->call = call;
+	f->deadline = deadline ? deadline : server_hold_deadline(s);
 	req = call->req;
 	req.forwarded = true;
 	if (rpc_pool_call(s->pool, leader, &req, NULL, call->args,
 			  SERVER_FORWARD_TIMEOUT_MS, server_forwarded,
-			  call) != ERR_OK)
+			  f) != ERR_OK) {
+		mem_free(f);
 		rpc_call_error(call, "No cluster leader", NULL);
+	}
 }
 
 /* ?consistent (beyond Nomad): a barrier first, so the read sees every
@@ -214,9 +268,11 @@ static void server_consistent(struct server_ep *ep, struct rpc_call *call)
 	}
 }
 
-static void server_route(void *data, struct rpc_call *call)
+/* Runs call here or sends it to the leader; deadline (0: none yet)
+ * bounds how long it may wait for one. */
+static void server_route_until(struct server_ep *ep, struct rpc_call *call,
+			       int64_t deadline)
 {
-	struct server_ep *ep = data;
 	struct server *s = ep->s;
 	bool read = !(ep->flags & EP_WRITE);
 	if ((ep->flags & EP_ANY) || (read && call->req.allow_stale)) {
@@ -224,13 +280,18 @@ static void server_route(void *data, struct rpc_call *call)
 		return;
 	}
 	if (!replica_is_leader(s->replica)) {
-		server_forward(s, ep, call);
+		server_forward(s, ep, call, deadline);
 		return;
 	}
 	if (read && call->req.consistent && call->data == NULL)
 		server_consistent(ep, call);
 	else
 		ep->fn(s, call);
+}
+
+static void server_route(void *data, struct rpc_call *call)
+{
+	server_route_until(data, call, 0);
 }
 
 int server_endpoint(struct server *s, const char *method, unsigned flags,

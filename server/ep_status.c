@@ -87,15 +87,17 @@ struct status_removing {
 	struct replica_apply req;
 	struct rpc_call *call;
 	struct server *s;
+	uint64_t id;
 };
 
 static void raft_removed(struct replica_apply *req, int status, uint64_t index)
 {
 	struct status_removing *r = req->data;
 	(void)index;
-	if (status == ERR_OK)
+	if (status == ERR_OK) {
+		server_note_removed(r->s, r->id);
 		rpc_call_reply(r->call, NULL, NULL, NULL);
-	else
+	} else
 		rpc_call_error(r->call, err_str(status), NULL);
 	mem_free(r);
 }
@@ -126,6 +128,7 @@ static void raft_remove_peer(struct server *s, struct rpc_call *call)
 	r->req.cb = raft_removed;
 	r->call = call;
 	r->s = s;
+	r->id = id;
 	if (replica_remove(s->replica, &r->req, id) != ERR_OK) {
 		mem_free(r);
 		snprintf(msg, sizeof msg,

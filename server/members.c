@@ -233,6 +233,36 @@ static void members_added(struct replica_apply *req, int status,
 			 err_str(status));
 }
 
+void server_note_removed(struct server *s, uint64_t id)
+{
+	size_t n = sizeof s->removed / sizeof s->removed[0], slot = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s->removed[i].id == id) {
+			slot = i;
+			break;
+		}
+		if (s->removed[i].at < s->removed[slot].at)
+			slot = i;
+	}
+	s->removed[slot].id = id;
+	s->removed[slot].at = stime_wall_ns();
+}
+
+/* Removed by an operator and not heard from since: a server killed just
+ * before its removal still looks alive for a while. */
+static bool members_removed(const struct server *s,
+			    const struct server_member *m)
+{
+	size_t n = sizeof s->removed / sizeof s->removed[0];
+	for (size_t i = 0; i < n; i++)
+		if (s->removed[i].id != 0 && s->removed[i].id == m->raft_id &&
+		    m->last_seen <= s->removed[i].at)
+			return true;
+	return false;
+}
+
+/* Adds alive servers missing from the configuration, and promotes alive
+ * ones left as non-voters (a promotion that failed), one at a time. */
 static void members_reconcile(struct server *s)
 {
 	struct replica_server cfg[32];
@@ -242,13 +272,13 @@ static void members_reconcile(struct server *s)
 	n = replica_servers(s->replica, cfg, 32);
 	for (size_t i = 0; i < s->members.members.n; i++) {
 		const struct server_member *m = &s->members.members.v[i];
-		bool known = false;
+		bool voter = false;
 		if (m->status == NULL || strcmp(m->status, "alive") != 0 ||
-		    m->addr == NULL)
+		    m->addr == NULL || members_removed(s, m))
 			continue;
 		for (size_t j = 0; j < n && j < 32; j++)
-			known = known || cfg[j].id == m->raft_id;
-		if (known)
+			voter = voter || (cfg[j].id == m->raft_id && cfg[j].voter);
+		if (voter)
 			continue;
 		s->add_req.data = s;
 		s->add_req.cb = members_added;

@@ -48,6 +48,12 @@ struct server {
 	char formation_why[256];
 	bool adding_voter;
 	struct replica_apply add_req;
+	/* Peers an operator removed, and when (wall ns): the leader does
+	 * not add them back before it hears from them again. */
+	struct server_removed {
+		uint64_t id;
+		int64_t at;
+	} removed[8];
 
 	struct server_ep *eps;
 	size_t neps;
@@ -85,6 +91,8 @@ int server_members_init(struct server *s);
 void server_members_start(struct server *s);
 void server_members_stop(struct server *s);
 bool server_peer_allowed(void *data, uint64_t id, const char *address);
+/* Notes that an operator removed Raft peer id just now. */
+void server_note_removed(struct server *s, uint64_t id);
 void server_register_member_endpoints(struct server *s);
 
 /* ep_status.c, ep_job.c */

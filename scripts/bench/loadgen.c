@@ -7,14 +7,17 @@
  *	one write after another for SEC seconds, spread round-robin over the
  *	URLs. Prints one line:
  *	ok=.. errors=.. seconds=.. rps=.. p50_ms=.. p99_ms=.. max_ms=..
+ *	err_max_ms=..  (latencies are of acknowledged writes; err_max_ms is
+ *	the longest wait for a failed one)
  *
  *   loadgen -k steppe|etcd -K PID [-w SEC] [-r RATE] [-t SEC] URL...
  *	failover: an open-loop steady load of RATE writes per second spread
  *	over the URLs (the members that will survive); after SEC seconds of
  *	warm-up it sends SIGKILL to PID and reports the time from the kill to
  *	the first acknowledged (2xx) write among those sent after the kill:
- *	failover_ms=.. ok_before=.. errors_after=..  (failover_ms=timeout if
- *	none within -t seconds).
+ *	failover_ms=.. sent_before=.. ok_before=.. errors_after=.. skipped=..
+ *	(failover_ms=timeout if none within -t seconds; skipped counts sends
+ *	dropped because every slot was busy).
  *
  * Every write is new: steppe gets PUT /v1/jobs with job ID PREFIX-<n>, etcd
  * gets POST /v3/kv/put (JSON gateway, base64 key and value) with key
@@ -37,8 +40,8 @@
 #include <unistd.h>
 
 #define MAX_SLOTS 1024
-#define MAX_URLS 8
-#define BUCKET_NS 10000ULL		  /* histogram resolution: 10 us */
+#define MAX_URLS  8
+#define BUCKET_NS 10000ULL              /* histogram resolution: 10 us */
 #define N_BUCKETS (30 * 1000 * 100 + 1) /* up to 30 s, last = overflow */
 
 enum kind { KIND_STEPPE, KIND_ETCD };
@@ -82,7 +85,7 @@ static uint64_t now_ns(void)
 static void b64(const char *in, char *out, size_t cap)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	                          "abcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(in), o = 0;
 	for (size_t i = 0; i < n && o + 5 < cap; i += 3) {
 		uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
@@ -103,20 +106,20 @@ static void slot_body(struct slot *s, const struct opts *o)
 {
 	char key[128], k64[200], v64[32];
 	snprintf(key, sizeof(key), "%s-%llu", o->prefix,
-		 (unsigned long long)++seq);
+	         (unsigned long long)++seq);
 	if (o->kind == KIND_STEPPE) {
 		snprintf(s->body, sizeof(s->body),
-			 "{\"Job\":{\"ID\":\"%s\",\"TaskGroups\":[{\"Name\":"
-			 "\"g\",\"Tasks\":[{\"Name\":\"t\",\"Driver\":"
-			 "\"raw_exec\",\"Config\":{\"command\":\"/bin/true\"}"
-			 "}]}]}}",
-			 key);
+		         "{\"Job\":{\"ID\":\"%s\",\"TaskGroups\":[{\"Name\":"
+		         "\"g\",\"Tasks\":[{\"Name\":\"t\",\"Driver\":"
+		         "\"raw_exec\",\"Config\":{\"command\":\"/bin/true\"}"
+		         "}]}]}}",
+		         key);
 		return;
 	}
 	b64(key, k64, sizeof(k64));
 	b64("v", v64, sizeof(v64));
 	snprintf(s->body, sizeof(s->body), "{\"key\":\"%s\",\"value\":\"%s\"}",
-		 k64, v64);
+	         k64, v64);
 }
 
 static size_t sink(char *ptr, size_t size, size_t n, void *data)
@@ -132,7 +135,7 @@ static size_t sink(char *ptr, size_t size, size_t n, void *data)
 }
 
 static int slot_init(struct slot *s, const struct opts *o, const char *base,
-		     long timeout_ms)
+                     long timeout_ms)
 {
 	const char *path = o->kind == KIND_STEPPE ? "/v1/jobs" : "/v3/kv/put";
 	snprintf(s->url, sizeof(s->url), "%s%s", base, path);
@@ -144,7 +147,7 @@ static int slot_init(struct slot *s, const struct opts *o, const char *base,
 	curl_easy_setopt(s->h, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdrs);
 	curl_easy_setopt(s->h, CURLOPT_CUSTOMREQUEST,
-			 o->kind == KIND_STEPPE ? "PUT" : "POST");
+	                 o->kind == KIND_STEPPE ? "PUT" : "POST");
 	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->body);
 	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
@@ -177,10 +180,17 @@ static bool slot_done(CURLM *m, struct slot *s, CURLcode res)
 	s->busy = false;
 	if (res == CURLE_OK && code >= 200 && code < 300)
 		return true;
-	if (first_error[0] == '\0')
-		snprintf(first_error, sizeof(first_error),
-			 "%s: %s (HTTP %ld) %s", s->url, curl_easy_strerror(res),
-			 code, s->resp);
+	if (first_error[0] != '\0')
+		return false;
+	for (char *p = s->resp; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (res != CURLE_OK)
+		snprintf(first_error, sizeof(first_error), "%s: %s", s->url,
+		         curl_easy_strerror(res));
+	else
+		snprintf(first_error, sizeof(first_error), "%s: HTTP %ld: %s",
+		         s->url, code, s->resp);
 	return false;
 }
 
@@ -232,7 +242,7 @@ static void wait_io(CURLM *m, int ms)
  * is answered. Only writes that complete inside the window count. */
 static int run_throughput(CURLM *m, const struct opts *o)
 {
-	uint64_t ok = 0, errs = 0, t0, end, t1;
+	uint64_t ok = 0, errs = 0, err_max = 0, t0, end, t1;
 	int n = o->clients;
 	for (int i = 0; i < n; i++)
 		if (slot_init(&slots[i], o, o->urls[i % o->n_urls], 10000) != 0)
@@ -251,7 +261,7 @@ static int run_throughput(CURLM *m, const struct opts *o)
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-					  (char **)&s);
+			                  (char **)&s);
 			t = now_ns();
 			if (t >= end)
 				continue;
@@ -260,16 +270,19 @@ static int run_throughput(CURLM *m, const struct opts *o)
 				hist_add(t - s->start_ns);
 			} else {
 				errs++;
+				if (t - s->start_ns > err_max)
+					err_max = t - s->start_ns;
 			}
 			slot_send(m, s, o);
 		}
 	}
 	t1 = end;
 	printf("ok=%llu errors=%llu seconds=%.2f rps=%.1f p50_ms=%.3f "
-	       "p99_ms=%.3f max_ms=%.3f\n",
+	       "p99_ms=%.3f max_ms=%.3f err_max_ms=%.3f\n",
 	       (unsigned long long)ok, (unsigned long long)errs,
 	       (double)(t1 - t0) / 1e9, (double)ok / ((double)(t1 - t0) / 1e9),
-	       hist_pct(ok, 0.50), hist_pct(ok, 0.99), hist_max());
+	       hist_pct(ok, 0.50), hist_pct(ok, 0.99), hist_max(),
+	       (double)err_max / 1e6);
 	slots_release(m, n);
 	return 0;
 }
@@ -277,7 +290,7 @@ static int run_throughput(CURLM *m, const struct opts *o)
 struct failover {
 	uint64_t kill_ns; /* 0 until the kill */
 	uint64_t done_ns; /* 0 until the first write acknowledged after it */
-	uint64_t ok_before, errs_after, skipped;
+	uint64_t sent_before, ok_before, errs_after, skipped;
 };
 
 static void failover_collect(CURLM *m, struct failover *f)
@@ -290,7 +303,7 @@ static void failover_collect(CURLM *m, struct failover *f)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-				  (char **)&s);
+		                  (char **)&s);
 		ok = slot_done(m, s, msg->data.result);
 		if (f->kill_ns == 0) {
 			f->ok_before += ok;
@@ -302,8 +315,7 @@ static void failover_collect(CURLM *m, struct failover *f)
 	}
 }
 
-static void failover_launch(CURLM *m, const struct opts *o,
-			    struct failover *f)
+static void failover_launch(CURLM *m, const struct opts *o, struct failover *f)
 {
 	static int next;
 	for (int i = 0; i < MAX_SLOTS; i++) {
@@ -311,6 +323,7 @@ static void failover_launch(CURLM *m, const struct opts *o,
 		if (!s->busy) {
 			next = (next + i + 1) % MAX_SLOTS;
 			slot_send(m, s, o);
+			f->sent_before += f->kill_ns == 0;
 			return;
 		}
 	}
@@ -320,13 +333,14 @@ static void failover_launch(CURLM *m, const struct opts *o,
 static int failover_kill(const struct opts *o, struct failover *f)
 {
 	if (f->ok_before == 0) {
-		fprintf(stderr, "loadgen: no write acknowledged before the kill%s%s\n",
-			first_error[0] ? ": " : "", first_error);
+		fprintf(stderr,
+		        "loadgen: no write acknowledged before the kill%s%s\n",
+		        first_error[0] ? ": " : "", first_error);
 		return -1;
 	}
 	if (kill(o->kill_pid, SIGKILL) != 0) {
 		fprintf(stderr, "loadgen: kill %d: %s\n", (int)o->kill_pid,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	f->kill_ns = now_ns();
@@ -348,11 +362,13 @@ static int run_failover(CURLM *m, const struct opts *o)
 	next = t0;
 	while (f.done_ns == 0) {
 		t = now_ns();
-		if (f.kill_ns == 0 && t >= kill_at && failover_kill(o, &f) != 0) {
+		if (f.kill_ns == 0 && t >= kill_at &&
+		    failover_kill(o, &f) != 0) {
 			rc = -1;
 			break;
 		}
-		if (f.kill_ns != 0 && t > f.kill_ns + (uint64_t)(o->deadline_s * 1e9))
+		if (f.kill_ns != 0 &&
+		    t > f.kill_ns + (uint64_t)(o->deadline_s * 1e9))
 			break;
 		for (; next <= t; next += interval)
 			failover_launch(m, o, &f);
@@ -360,11 +376,14 @@ static int run_failover(CURLM *m, const struct opts *o)
 		failover_collect(m, &f);
 	}
 	if (rc == 0 && f.done_ns != 0)
-		printf("failover_ms=%.1f", (double)(f.done_ns - f.kill_ns) / 1e6);
+		printf("failover_ms=%.1f",
+		       (double)(f.done_ns - f.kill_ns) / 1e6);
 	else if (rc == 0)
 		printf("failover_ms=timeout");
 	if (rc == 0)
-		printf(" ok_before=%llu errors_after=%llu skipped=%llu\n",
+		printf(" sent_before=%llu ok_before=%llu errors_after=%llu "
+		       "skipped=%llu\n",
+		       (unsigned long long)f.sent_before,
 		       (unsigned long long)f.ok_before,
 		       (unsigned long long)f.errs_after,
 		       (unsigned long long)f.skipped);
@@ -374,18 +393,23 @@ static int run_failover(CURLM *m, const struct opts *o)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: loadgen -k steppe|etcd [-c N] [-d SEC] [-p PREFIX] URL...\n"
-		"       loadgen -k steppe|etcd -K PID [-w SEC] [-r RATE] [-t SEC] "
-		"[-p PREFIX] URL...\n");
+	fprintf(
+	    stderr,
+	    "usage: loadgen -k steppe|etcd [-c N] [-d SEC] [-p PREFIX] URL...\n"
+	    "       loadgen -k steppe|etcd -K PID [-w SEC] [-r RATE] [-t SEC] "
+	    "[-p PREFIX] URL...\n");
 	exit(2);
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
-	*o = (struct opts){.clients = 1, .duration_s = 10, .prefix = "bench",
-			   .warmup_s = 2, .rate = 200, .deadline_s = 30};
+	*o = (struct opts){.clients = 1,
+	                   .duration_s = 10,
+	                   .prefix = "bench",
+	                   .warmup_s = 2,
+	                   .rate = 200,
+	                   .deadline_s = 30};
 	while ((c = getopt(argc, argv, "k:c:d:p:K:w:r:t:")) != -1) {
 		switch (c) {
 		case 'k':
@@ -432,7 +456,7 @@ int main(int argc, char **argv)
 	else
 		rc = run_throughput(m, &o);
 	if (rc == 0 && first_error[0] != '\0')
-		fprintf(stderr, "loadgen: first error: %s\n", first_error);
+		fprintf(stderr, "    first error: %s\n", first_error);
 	curl_multi_cleanup(m);
 	curl_global_cleanup();
 	return rc == 0 ? 0 : 1;
