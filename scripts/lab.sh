@@ -22,10 +22,11 @@ net=${STEPPE_LAB_NET:-127.0.1}
 addr() { echo "$net.$1"; }
 pidfile() { echo "$dir/s$1.pid"; }
 
-running() { # N
-	local p
+running() { # N; a zombie (killed, not yet reaped) counts as stopped
+	local p st
 	p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
-	kill -0 "$p" 2>/dev/null
+	st=$(ps -o stat= -p "$p" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st#Z}" = "$st" ]
 }
 
 start() { # N
@@ -94,7 +95,7 @@ cmd_up() {
 cmd_down() {
 	for n in $(seq 1 $n_servers); do
 		if running "$n"; then
-			kill -TERM "$(cat "$(pidfile "$n")")"
+			kill -TERM "$(cat "$(pidfile "$n")")" 2>/dev/null || true
 			echo "server $n stopping"
 		fi
 	done
@@ -136,7 +137,7 @@ cmd_kill_leader() {
 cmd_restart() {
 	local n=${1:?usage: scripts/lab.sh restart N}
 	if running "$n"; then
-		kill -TERM "$(cat "$(pidfile "$n")")"
+		kill -TERM "$(cat "$(pidfile "$n")")" 2>/dev/null || true
 		for _ in $(seq 1 100); do running "$n" || break; sleep 0.1; done
 	fi
 	start "$n"
