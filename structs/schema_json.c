@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "lib/mem.h"
+#include "lib/utf8.h"
 #include "lib/stime.h"
 
 #define JS_VALUE_DEPTH 64
@@ -54,35 +55,6 @@ void schema_json_init(void)
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 character at p, 0 when it is not one
- * (overlong forms, surrogates, beyond U+10FFFF) or is NUL. */
-static size_t js_utf8_char(const unsigned char *p, size_t n)
-{
-	uint32_t cp, min;
-	size_t len;
-	if (p[0] < 0x80)
-		return p[0] != 0;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2, cp = p[0] & 0x1f, min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3, cp = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* Go writes U+FFFD for each byte that is not valid UTF-8; jansson would
  * refuse the whole string. Returns a mem_malloc'd copy, or NULL on oom. */
 static char *js_utf8_fix(const char *s, size_t n)
@@ -93,7 +65,7 @@ static char *js_utf8_fix(const char *s, size_t n)
 	if (d == NULL)
 		return NULL;
 	while (i < n) {
-		size_t k = js_utf8_char(p + i, n - i);
+		size_t k = utf8_char(p + i, n - i);
 		if (k == 0) {
 			memcpy(q, "\xef\xbf\xbd", 3);
 			q += 3;
@@ -112,7 +84,7 @@ static bool js_utf8_ok(const char *s, size_t n)
 {
 	size_t i = 0, k;
 	while (i < n &&
-	       (k = js_utf8_char((const unsigned char *)s + i, n - i)) > 0)
+	       (k = utf8_char((const unsigned char *)s + i, n - i)) > 0)
 		i += k;
 	return i == n;
 }
