@@ -47,8 +47,10 @@ struct replica_config {
 	unsigned snapshot_threshold;   /* 0: default (8192) */
 	unsigned snapshot_trailing;    /* 0: default (10240) */
 	void (*on_leader)(void *data, bool leader);
-	/* May a peer that is not (yet) in the configuration open Raft? */
-	bool (*peer_allowed)(void *data, uint64_t id, const char *address);
+	/* May this peer open Raft? id and address from its hello, peer the
+	 * connection's source "ip:port". */
+	bool (*peer_allowed)(void *data, uint64_t id, const char *address,
+			     const char *peer);
 	void *data;
 };
 

@@ -29,12 +29,13 @@ struct rtrans {
 	raft_uv_accept_cb accept_cb;
 	struct rtrans_dial *dials;
 	bool closing;
-	bool (*allowed)(void *data, uint64_t id, const char *address);
+	bool (*allowed)(void *data, uint64_t id, const char *address,
+	                const char *peer);
 	void *data;
 };
 
 static int rtrans_init(struct raft_uv_transport *t, raft_id id,
-		       const char *address)
+                       const char *address)
 {
 	struct rtrans *tr = t->impl;
 	tr->id = id;
@@ -42,7 +43,8 @@ static int rtrans_init(struct raft_uv_transport *t, raft_id id,
 	return 0;
 }
 
-static bool rtrans_allow(void *data, const struct rpc_raft_hello *h)
+static bool rtrans_allow(void *data, const struct rpc_raft_hello *h,
+                         const char *peer)
 {
 	struct raft_uv_transport *t = data;
 	struct rtrans *tr = t->impl;
@@ -50,11 +52,12 @@ static bool rtrans_allow(void *data, const struct rpc_raft_hello *h)
 		return false;
 	if (h->region != NULL && strcmp(h->region, tr->region) != 0)
 		return false;
-	return tr->allowed == NULL || tr->allowed(tr->data, h->id, h->address);
+	return tr->allowed == NULL ||
+	       tr->allowed(tr->data, h->id, h->address, peer);
 }
 
 static void rtrans_accept(void *data, const struct rpc_raft_hello *h,
-			  uv_stream_t *stream)
+                          uv_stream_t *stream)
 {
 	struct raft_uv_transport *t = data;
 	struct rtrans *tr = t->impl;
@@ -89,17 +92,17 @@ static void rtrans_dialed(void *data, int status, uv_stream_t *stream)
 		req->cb(req, stream, 0);
 	else
 		req->cb(req, NULL,
-			status == ERR_CLOSED ? RAFT_CANCELED : RAFT_NOCONNECTION);
+		        status == ERR_CLOSED ? RAFT_CANCELED
+		                             : RAFT_NOCONNECTION);
 }
 
 static int rtrans_connect(struct raft_uv_transport *t,
-			  struct raft_uv_connect *req, raft_id id,
-			  const char *address, raft_uv_connect_cb cb)
+                          struct raft_uv_connect *req, raft_id id,
+                          const char *address, raft_uv_connect_cb cb)
 {
 	struct rtrans *tr = t->impl;
-	struct rpc_raft_hello hello = {.id = tr->id,
-				       .address = tr->address,
-				       .region = tr->region};
+	struct rpc_raft_hello hello = {
+	    .id = tr->id, .address = tr->address, .region = tr->region};
 	struct rtrans_dial *d;
 	(void)id;
 	if (tr->closing)
@@ -111,7 +114,7 @@ static int rtrans_connect(struct raft_uv_transport *t,
 	d->req = req;
 	req->cb = cb;
 	if (rpc_raft_dial(tr->loop, address, &hello, rtrans_dialed, d,
-			  &d->handle) != ERR_OK) {
+	                  &d->handle) != ERR_OK) {
 		mem_free(d);
 		return RAFT_NOCONNECTION;
 	}
@@ -121,7 +124,7 @@ static int rtrans_connect(struct raft_uv_transport *t,
 }
 
 static void rtrans_close(struct raft_uv_transport *t,
-			 raft_uv_transport_close_cb cb)
+                         raft_uv_transport_close_cb cb)
 {
 	struct rtrans *tr = t->impl;
 	tr->closing = true;
@@ -133,9 +136,10 @@ static void rtrans_close(struct raft_uv_transport *t,
 }
 
 int rtrans_create(struct raft_uv_transport *t, uv_loop_t *loop,
-		  struct rpc_server *rpc, const char *region,
-		  bool (*allowed)(void *data, uint64_t id, const char *address),
-		  void *data)
+                  struct rpc_server *rpc, const char *region,
+                  bool (*allowed)(void *data, uint64_t id, const char *address,
+                                  const char *peer),
+                  void *data)
 {
 	struct rtrans *tr = mem_calloc(1, sizeof *tr);
 	if (tr == NULL)

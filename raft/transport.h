@@ -14,7 +14,8 @@ struct rpc_server;
  * rtrans_destroy after libraft closed it. */
 int rtrans_create(struct raft_uv_transport *t, uv_loop_t *loop,
 		  struct rpc_server *rpc, const char *region,
-		  bool (*allowed)(void *data, uint64_t id, const char *address),
+		  bool (*allowed)(void *data, uint64_t id, const char *address,
+				  const char *peer),
 		  void *data);
 void rtrans_destroy(struct raft_uv_transport *t);
 

@@ -97,3 +97,42 @@ void rpc_peer_name(const uv_tcp_t *tcp, char *out, size_t size)
 	}
 	rpc_addr_name((const struct sockaddr *)&ss, out, size);
 }
+
+static bool addr_unspecified(const struct sockaddr_storage *ss)
+{
+	static const unsigned char zero[16];
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == 0;
+	return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, zero,
+	              sizeof zero) == 0;
+}
+
+static bool addr_same_ip(const struct sockaddr_storage *a,
+                         const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	              &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+bool rpc_addr_same_host(const char *a, const char *b)
+{
+	struct sockaddr_storage sa, sb;
+	if (rpc_parse_addr(a, 0, &sa) != ERR_OK ||
+	    rpc_parse_addr(b, 0, &sb) != ERR_OK)
+		return false;
+	if (addr_unspecified(&sa) || addr_unspecified(&sb))
+		return true;
+	return addr_same_ip(&sa, &sb);
+}
+
+int rpc_addr_source(const char *addr, struct sockaddr_storage *out)
+{
+	if (rpc_parse_addr(addr, 0, out) != ERR_OK)
+		return ERR_INVAL;
+	return addr_unspecified(out) ? ERR_NOTFOUND : ERR_OK;
+}

@@ -129,6 +129,26 @@ static int dial_queue_hello(struct rpc_dial *d, const struct rpc_raft_hello *h)
 	return rc;
 }
 
+/* Dials from our own RPC address, so the acceptor can check that the
+ * connection comes from the server the hello names. */
+static int dial_bind_source(struct rpc_dial *d, const char *self)
+{
+	struct sockaddr_storage src;
+	/* Unspecified or no address: the kernel picks the source. */
+	if (self == NULL || rpc_addr_source(self, &src) != ERR_OK)
+		return ERR_OK;
+	if (src.ss_family == AF_INET)
+		((struct sockaddr_in *)&src)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&src)->sin6_port = 0;
+	if (uv_tcp_bind(d->tcp, (const struct sockaddr *)&src, 0) != 0) {
+		LOG_WARN("rpc", "raft dial to %s: cannot bind source %s",
+		         d->addr, self);
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
 int rpc_raft_dial(uv_loop_t *loop, const char *addr,
                   const struct rpc_raft_hello *hello, rpc_raft_dial_fn cb,
                   void *data, struct rpc_dial **handle)
@@ -156,6 +176,8 @@ int rpc_raft_dial(uv_loop_t *loop, const char *addr,
 	rpc_wq_init(&d->wq, (uv_stream_t *)d->tcp, dial_written);
 	rpc_wq_hold(&d->wq);
 	rc = dial_queue_hello(d, hello);
+	if (rc == ERR_OK)
+		rc = dial_bind_source(d, hello->address);
 	if (rc == ERR_OK &&
 	    uv_tcp_connect(&d->creq, d->tcp, (const struct sockaddr *)&sa,
 	                   dial_connected) != 0)

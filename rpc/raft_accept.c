@@ -34,7 +34,7 @@ static void hello_answer(struct rpc_sconn *c)
 {
 	struct rpc_server *s = c->srv;
 	bool served = s->raft_allow != NULL && s->raft_accept != NULL;
-	bool ok = served && s->raft_allow(s->raft_data, &c->hello);
+	bool ok = served && s->raft_allow(s->raft_data, &c->hello, c->peer);
 	struct buf b;
 	if (c->closing) /* the handler stopped the server */
 		return;

@@ -92,8 +92,10 @@ struct rpc_meta {
 
 typedef void (*rpc_handler_fn)(void *data, struct rpc_call *call);
 
-/* Decides whether a Raft peer may connect: return true to accept. */
-typedef bool (*rpc_raft_allow_fn)(void *data, const struct rpc_raft_hello *h);
+/* Decides whether a Raft peer may connect: return true to accept. peer is
+ * the connection's source, "ip:port" (dialers bind their own address). */
+typedef bool (*rpc_raft_allow_fn)(void *data, const struct rpc_raft_hello *h,
+				  const char *peer);
 /* Receives an accepted Raft stream; the callee owns it (uv_close it and
  * free it with mem_free in the close callback). */
 typedef void (*rpc_raft_accept_fn)(void *data, const struct rpc_raft_hello *h,
@@ -175,6 +177,10 @@ int rpc_raft_dial(uv_loop_t *loop, const char *addr,
  * returns. */
 void rpc_raft_dial_cancel(struct rpc_dial *d);
 
+/* Whether two addresses ("ip:port" or "ip") name the same IP; ports are
+ * ignored. An unspecified IP (0.0.0.0, ::) matches any. False when either
+ * does not parse. */
+bool rpc_addr_same_host(const char *a, const char *b);
 /* Splits "ip:port" (or "ip", giving default_port) into a sockaddr. */
 int rpc_parse_addr(const char *addr, int default_port,
 		   struct sockaddr_storage *out);

@@ -154,6 +154,10 @@ void rpc_resp_release(struct rpc_resp *r);
 /* "ip:port" or "[ip6]:port" into out (at least 64 bytes); "?" when the
  * family is unknown. */
 void rpc_addr_name(const struct sockaddr *sa, char *out, size_t size);
+/* The source address to bind before dialing from our own address "ip:port"
+ * (port 0 then, the kernel picks one): ERR_OK, ERR_NOTFOUND when the
+ * address is unspecified (let the kernel choose), ERR_INVAL. */
+int rpc_addr_source(const char *addr, struct sockaddr_storage *out);
 /* The peer of a connected tcp handle, as rpc_addr_name. */
 void rpc_peer_name(const uv_tcp_t *tcp, char *out, size_t size);
 

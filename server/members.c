@@ -49,22 +49,34 @@ int server_members_init(struct server *s)
 	return formation_merge(&s->members, &one, s->region);
 }
 
-bool server_peer_allowed(void *data, uint64_t id, const char *address)
+/* The address server id is known by: the Raft configuration first, then
+ * the members heard of through Cluster.Exchange. */
+static bool members_known_addr(struct server *s, uint64_t id,
+                               const char *address, const char *peer)
 {
-	struct server *s = data;
 	struct replica_server cfg[32];
 	size_t n = replica_servers(s->replica, cfg, 32);
 	for (size_t i = 0; i < n && i < 32; i++)
 		if (cfg[i].id == id)
-			return true;
+			return rpc_addr_same_host(cfg[i].address, peer);
 	for (size_t i = 0; i < s->members.members.n; i++) {
 		const struct server_member *m = &s->members.members.v[i];
 		if (m->raft_id == id && m->addr != NULL &&
 		    strcmp(m->addr, address) == 0)
-			return true;
+			return rpc_addr_same_host(m->addr, peer);
 	}
-	LOG_WARN("raft", "refusing Raft connection from unknown peer %llu at %s",
-		 (unsigned long long)id, address);
+	return false;
+}
+
+bool server_peer_allowed(void *data, uint64_t id, const char *address,
+                         const char *peer)
+{
+	struct server *s = data;
+	if (members_known_addr(s, id, address, peer))
+		return true;
+	LOG_WARN("raft",
+	         "refusing Raft connection from %s claiming server %llu at %s",
+	         peer, (unsigned long long)id, address);
 	return false;
 }
 
@@ -105,8 +117,8 @@ static int members_view(struct server *s, struct server_members *out)
 }
 
 static void members_exchanged(void *data, int status, const char *error,
-			      const msgpack_object *reply,
-			      const struct rpc_meta *meta)
+                              const msgpack_object *reply,
+                              const struct rpc_meta *meta)
 {
 	struct server *s = data;
 	struct server_members theirs = {0};
@@ -127,14 +139,14 @@ static void members_exchanged(void *data, int status, const char *error,
 }
 
 static void members_exchange_with(struct server *s, const char *addr,
-				  const struct server_members *view)
+                                  const struct server_members *view)
 {
 	struct rpc_request req = {.method = (char *)"Cluster.Exchange",
-				  .region = s->region};
+	                          .region = s->region};
 	if (addr == NULL || strcmp(addr, s->rpc_addr) == 0)
 		return;
 	rpc_pool_call(s->pool, addr, &req, &server_members_schema, view, 2000,
-		      members_exchanged, s);
+	              members_exchanged, s);
 }
 
 static void members_gossip(struct server *s)
@@ -151,7 +163,8 @@ static void members_gossip(struct server *s)
 	schema_release(&server_members_schema, &view);
 }
 
-/* ---- formation ------------------------------------------------------------ */
+/* ---- formation ------------------------------------------------------------
+ */
 
 static void members_set_why(struct server *s, const char *why)
 {
@@ -174,7 +187,7 @@ static void members_start_replica(struct server *s)
 }
 
 static void members_bootstrap(struct server *s,
-			      const struct formation_decision *d)
+                              const struct formation_decision *d)
 {
 	struct replica_server cfg[16];
 	struct err e;
@@ -182,7 +195,7 @@ static void members_bootstrap(struct server *s,
 	for (size_t i = 0; i < d->n; i++) {
 		cfg[i].id = d->ids[i];
 		snprintf(cfg[i].address, sizeof cfg[i].address, "%s",
-			 d->addrs[i] ? d->addrs[i] : "");
+		         d->addrs[i] ? d->addrs[i] : "");
 		cfg[i].voter = true;
 	}
 	if (replica_bootstrap(s->replica, cfg, d->n, &e) != ERR_OK &&
@@ -202,7 +215,7 @@ static void members_form(struct server *s)
 		return;
 	}
 	formation_decide(&s->members, s->raft_id, replica_has_state(s->replica),
-			 s->cfg.bootstrap_expect, &d);
+	                 s->cfg.bootstrap_expect, &d);
 	switch (d.action) {
 	case FORMATION_NONE:
 		members_set_why(s, "");
@@ -222,15 +235,14 @@ static void members_form(struct server *s)
 
 /* ---- the leader adds servers that are not in the configuration yet ----- */
 
-static void members_added(struct replica_apply *req, int status,
-			  uint64_t index)
+static void members_added(struct replica_apply *req, int status, uint64_t index)
 {
 	struct server *s = req->data;
 	(void)index;
 	s->adding_voter = false;
 	if (status != ERR_OK)
 		LOG_WARN("server", "adding a server to raft failed: %s",
-			 err_str(status));
+		         err_str(status));
 }
 
 void server_note_removed(struct server *s, uint64_t id)
@@ -251,7 +263,7 @@ void server_note_removed(struct server *s, uint64_t id)
 /* Removed by an operator and not heard from since: a server killed just
  * before its removal still looks alive for a while. */
 static bool members_removed(const struct server *s,
-			    const struct server_member *m)
+                            const struct server_member *m)
 {
 	size_t n = sizeof s->removed / sizeof s->removed[0];
 	for (size_t i = 0; i < n; i++)
@@ -277,16 +289,17 @@ static void members_reconcile(struct server *s)
 		    m->addr == NULL || members_removed(s, m))
 			continue;
 		for (size_t j = 0; j < n && j < 32; j++)
-			voter = voter || (cfg[j].id == m->raft_id && cfg[j].voter);
+			voter =
+			    voter || (cfg[j].id == m->raft_id && cfg[j].voter);
 		if (voter)
 			continue;
 		s->add_req.data = s;
 		s->add_req.cb = members_added;
 		if (replica_add_voter(s->replica, &s->add_req, m->raft_id,
-				      m->addr) == ERR_OK) {
+		                      m->addr) == ERR_OK) {
 			s->adding_voter = true;
 			LOG_INFO("server", "adding server \"%s\" (%s) to raft",
-				 m->name ? m->name : "?", m->addr);
+			         m->name ? m->name : "?", m->addr);
 		}
 		return;
 	}
@@ -307,7 +320,7 @@ static void members_tick(uv_timer_t *t)
 void server_members_start(struct server *s)
 {
 	int64_t every = s->cfg.join_interval_ns ? s->cfg.join_interval_ns
-						: MEMBERS_DEFAULT_INTERVAL_NS;
+	                                        : MEMBERS_DEFAULT_INTERVAL_NS;
 	uint64_t ms = (uint64_t)(every / STIME_NS_PER_MS);
 	uv_timer_start(&s->member_timer, members_tick, 0, ms ? ms : 1);
 }

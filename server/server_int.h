@@ -90,7 +90,10 @@ void server_waits_cancel(struct server *s);
 int server_members_init(struct server *s);
 void server_members_start(struct server *s);
 void server_members_stop(struct server *s);
-bool server_peer_allowed(void *data, uint64_t id, const char *address);
+/* A Raft peer must be a known server (configuration or members) whose
+ * known address has the connection's source IP. */
+bool server_peer_allowed(void *data, uint64_t id, const char *address,
+			 const char *peer);
 /* Notes that an operator removed Raft peer id just now. */
 void server_note_removed(struct server *s, uint64_t id);
 void server_register_member_endpoints(struct server *s);

@@ -112,21 +112,9 @@ if t_wait 10 has_after; then t_ok "the job is on every remaining server"; else
 
 # (c) A client-role Raft connection: 0x02, then a hello frame with an
 # unknown Raft ID. The server answers 0x01 and closes.
-read -r -d '' HELLO <<'EOF'
-import socket, struct, sys
-def s(x):
-    b = x.encode()
-    return bytes([0xa0 | len(b)]) + b
-body = b"\x83" + s("ID") + b"\xcd" + struct.pack(">H", 12345) \
-    + s("Address") + s("127.0.0.9:4647") + s("Region") + s("global")
-c = socket.create_connection((sys.argv[1], 4647), timeout=5)
-c.sendall(b"\x02" + struct.pack(">I", len(body)) + body)
-answer = c.recv(1)
-rest = c.recv(64)  # b"" once the server closes
-print("answer=%s closed=%s" % (answer.hex() or "none", "yes" if rest == b"" else "no:" + rest.hex()))
-EOF
-t_run "raft hello with an unknown ID" 0 python3 -c "$HELLO" "$NET.$OK"
-t_eq "the server refuses (0x01) and closes" "answer=01 closed=yes" "$T_OUT"
+cc -o "$T_TMP/raftpoke" tests/e2e/tools/raftpoke.c -lmsgpackc
+t_run "raft hello with an unknown ID" 0 "$T_TMP/raftpoke" "$NET.9" "$NET.$OK" 4647 12345 "$NET.9:4647" global
+t_eq "the server refuses (0x01) and closes" "refused closed" "$T_OUT"
 t_match "the log names the refusal" 'refusing raft connection .*id 12345' "$(cat "$STEPPE_LAB_DIR/s$OK.log" 2>/dev/null)"
 t_run "the server keeps serving" 0 "$S" operator raft list-peers -address "$(A "$OK")"
 t_eq "still three voters" 3 "$(grep -c ' true ' <<<"$T_OUT")"

@@ -57,6 +57,7 @@ struct env {
 	bool allow;
 	int allowed_calls;
 	struct rpc_raft_hello seen_hello;
+	char seen_peer[64];
 	uv_stream_t *accepted;
 	char accepted_byte[8];
 	int accepted_got;
@@ -212,10 +213,12 @@ static void h_delay(void *data, struct rpc_call *c)
 
 /* ---- raft handlers ---- */
 
-static bool raft_allow(void *data, const struct rpc_raft_hello *h)
+static bool raft_allow(void *data, const struct rpc_raft_hello *h,
+                       const char *peer)
 {
 	struct env *e = data;
 	e->allowed_calls++;
+	snprintf(e->seen_peer, sizeof e->seen_peer, "%s", peer);
 	schema_release(&rpc_raft_hello_schema, &e->seen_hello);
 	ck_assert_int_eq(schema_copy(&rpc_raft_hello_schema, &e->seen_hello, h),
 	                 ERR_OK);
@@ -890,7 +893,7 @@ static void on_dialed(void *data, int status, uv_stream_t *stream)
 START_TEST(raft_hello_accepted)
 {
 	struct rpc_raft_hello h = {
-	    .id = 7, .address = "127.0.0.1:9", .region = "global"};
+	    .id = 7, .address = "127.0.0.9:9", .region = "global"};
 	struct dialed d = {0};
 	struct env e;
 	uv_buf_t z = uv_buf_init("Z", 1);
@@ -907,8 +910,11 @@ START_TEST(raft_hello_accepted)
 	ck_assert_int_eq(e.accepted_byte[0], 'Z');
 	ck_assert_int_eq(e.allowed_calls, 1);
 	ck_assert_uint_eq(e.seen_hello.id, 7);
-	ck_assert_str_eq(e.seen_hello.address, "127.0.0.1:9");
+	ck_assert_str_eq(e.seen_hello.address, "127.0.0.9:9");
 	ck_assert_str_eq(e.seen_hello.region, "global");
+	/* The dial comes from the address the hello names. */
+	ck_assert_msg(strncmp(e.seen_peer, "127.0.0.9:", 10) == 0, "peer %s",
+	              e.seen_peer);
 	uv_close((uv_handle_t *)d.stream, stream_free);
 	env_close(&e);
 }
