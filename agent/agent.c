@@ -1,5 +1,6 @@
 /* agent/agent.c: the agent process. */
 #include "agent/agent.h"
+#include "agent/loopwatch.h"
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -41,6 +42,7 @@ struct agent {
 	struct server *server;
 	struct http_server *http;
 	uv_signal_t sigint, sigterm, sighup;
+	struct loopwatch watch;
 	struct api_agent_info info;
 	char rpc_addr[64];
 	char http_addr[64];
@@ -49,7 +51,8 @@ struct agent {
 	int exit_code;
 };
 
-/* ---- configuration ---------------------------------------------------------- */
+/* ---- configuration ----------------------------------------------------------
+ */
 
 static int agent_set(char **dst, const char *v)
 {
@@ -78,7 +81,7 @@ static int agent_flag_layer(const struct agent_flags *f, struct agent_config *c)
 	rc = rc ? rc : agent_set(&c->log_level, f->log_level);
 	for (size_t i = 0; rc == ERR_OK && i < f->joins.n; i++)
 		rc = strlist_push(&c->server.server_join.retry_join,
-				  f->joins.v[i]);
+		                  f->joins.v[i]);
 	return rc;
 }
 
@@ -119,12 +122,12 @@ static int agent_build_config(struct agent *a, struct err *e)
 	config_release(&layer);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "building the configuration: %s",
-			       err_str(rc));
+		               err_str(rc));
 	errlist_init(&errs);
 	config_validate(&a->cfg, &errs);
 	if (a->cfg.server.enabled && a->cfg.data_dir == NULL)
 		errlist_add(&errs, "data_dir: must be set for a server "
-				   "(or use -dev)");
+		                   "(or use -dev)");
 	rc = errlist_to_err(&errs, e);
 	errlist_release(&errs);
 	return rc;
@@ -133,19 +136,21 @@ static int agent_build_config(struct agent *a, struct err *e)
 /* An address others can reach: the advertise setting, else the bind
  * address unless it is 0.0.0.0 (then loopback). */
 static void agent_addr(char *out, size_t size, const char *advertise,
-		       const char *bind, int64_t port)
+                       const char *bind, int64_t port)
 {
 	const char *host = advertise;
 	if (host == NULL || *host == '\0')
-		host = (bind != NULL && strcmp(bind, "0.0.0.0") != 0) ? bind
-								     : "127.0.0.1";
+		host = (bind != NULL && strcmp(bind, "0.0.0.0") != 0)
+		           ? bind
+		           : "127.0.0.1";
 	if (strchr(host, ':') != NULL)
 		snprintf(out, size, "%s", host);
 	else
 		snprintf(out, size, "%s:%lld", host, (long long)port);
 }
 
-/* ---- lifecycle -------------------------------------------------------------- */
+/* ---- lifecycle --------------------------------------------------------------
+ */
 
 static void agent_close_walk(uv_handle_t *h, void *arg)
 {
@@ -196,12 +201,12 @@ static void agent_on_signal(uv_signal_t *h, int signum)
 		err_clear(&e);
 		for (size_t i = 0; i < a->flags->configs.n; i++) {
 			if (config_parse_path(a->flags->configs.v[i], &fresh,
-					      &e) == ERR_OK &&
+			                      &e) == ERR_OK &&
 			    fresh.log_level != NULL &&
 			    log_level_parse(fresh.log_level, &lvl) == 0) {
 				log_set_level(lvl);
 				LOG_INFO("agent", "reloaded: log level %s",
-					 log_level_name(lvl));
+				         log_level_name(lvl));
 			}
 			config_release(&fresh);
 		}
@@ -219,31 +224,30 @@ static int agent_start_rpc(struct agent *a, struct err *e)
 	if (rc != ERR_OK)
 		return err_set(e, rc, "rpc: %s", err_str(rc));
 	snprintf(bind, sizeof bind, "%s:%lld", a->cfg.bind_addr,
-		 (long long)a->cfg.ports.rpc);
+	         (long long)a->cfg.ports.rpc);
 	return rpc_server_listen(a->rpc, bind, e);
 }
 
 static int agent_start_server(struct agent *a, struct err *e)
 {
 	struct server_config sc = {
-		.loop = &a->loop,
-		.name = a->cfg.name,
-		.region = a->cfg.region,
-		.datacenter = a->cfg.datacenter,
-		.data_dir = a->cfg.data_dir,
-		.rpc_addr = a->rpc_addr,
-		.http_addr = a->http_addr,
-		.bootstrap_expect = a->cfg.server.bootstrap_expect,
-		.join = (const char *const *)
-				a->cfg.server.server_join.retry_join.v,
-		.njoin = a->cfg.server.server_join.retry_join.n,
-		.raft_multiplier = a->cfg.server.raft_multiplier.set
-					   ? (unsigned)a->cfg.server.raft_multiplier.v
-					   : 1,
-		.snapshot_threshold =
-			a->cfg.server.raft_snapshot_threshold.set
-				? (unsigned)a->cfg.server.raft_snapshot_threshold.v
-				: 0,
+	    .loop = &a->loop,
+	    .name = a->cfg.name,
+	    .region = a->cfg.region,
+	    .datacenter = a->cfg.datacenter,
+	    .data_dir = a->cfg.data_dir,
+	    .rpc_addr = a->rpc_addr,
+	    .http_addr = a->http_addr,
+	    .bootstrap_expect = a->cfg.server.bootstrap_expect,
+	    .join = (const char *const *)a->cfg.server.server_join.retry_join.v,
+	    .njoin = a->cfg.server.server_join.retry_join.n,
+	    .raft_multiplier = a->cfg.server.raft_multiplier.set
+	                           ? (unsigned)a->cfg.server.raft_multiplier.v
+	                           : 1,
+	    .snapshot_threshold =
+	        a->cfg.server.raft_snapshot_threshold.set
+	            ? (unsigned)a->cfg.server.raft_snapshot_threshold.v
+	            : 0,
 	};
 	int rc = server_create(&sc, a->rpc, a->pool, &a->server, e);
 	if (rc == ERR_OK)
@@ -258,20 +262,20 @@ static int agent_start_http(struct agent *a, struct err *e)
 	if (rc != ERR_OK)
 		return err_set(e, rc, "http: %s", err_str(rc));
 	a->info = (struct api_agent_info){
-		.name = a->cfg.name,
-		.region = a->cfg.region,
-		.datacenter = a->cfg.datacenter,
-		.version = STEPPE_VERSION,
-		.rpc_addr = a->rpc_addr,
-		.http_addr = a->http_addr,
-		.server = a->cfg.server.enabled,
-		.client = a->cfg.client.enabled,
+	    .name = a->cfg.name,
+	    .region = a->cfg.region,
+	    .datacenter = a->cfg.datacenter,
+	    .version = STEPPE_VERSION,
+	    .rpc_addr = a->rpc_addr,
+	    .http_addr = a->http_addr,
+	    .server = a->cfg.server.enabled,
+	    .client = a->cfg.client.enabled,
 	};
 	rc = api_routes_register(a->http, a->server, &a->info);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "http routes: %s", err_str(rc));
 	snprintf(bind, sizeof bind, "%s:%lld", a->cfg.bind_addr,
-		 (long long)a->cfg.ports.http);
+	         (long long)a->cfg.ports.http);
 	return http_server_listen(a->http, bind, e);
 }
 
@@ -303,10 +307,12 @@ static int agent_run(struct agent *a)
 	log_set_json(a->cfg.log_json);
 	signal(SIGPIPE, SIG_IGN);
 	uv_loop_init(&a->loop);
+	/* Half the default election timeout: a turn this long is a risk. */
+	loopwatch_start(&a->watch, &a->loop, 150);
 	agent_addr(a->rpc_addr, sizeof a->rpc_addr, a->cfg.advertise.rpc,
-		   a->cfg.bind_addr, a->cfg.ports.rpc);
+	           a->cfg.bind_addr, a->cfg.ports.rpc);
 	agent_addr(a->http_addr, sizeof a->http_addr, a->cfg.advertise.http,
-		   a->cfg.bind_addr, a->cfg.ports.http);
+	           a->cfg.bind_addr, a->cfg.ports.http);
 	agent_signals(a);
 	rc = agent_start_rpc(a, &e);
 	if (rc == ERR_OK && a->cfg.server.enabled)
@@ -345,19 +351,19 @@ int agent_command(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct agent_flags f = {0};
 	struct flag flags[] = {
-		{"config", FLAG_LIST, &f.configs},
-		{"retry-join", FLAG_LIST, &f.joins},
-		{"server", FLAG_BOOL, &f.server},
-		{"client", FLAG_BOOL, &f.client},
-		{"dev", FLAG_BOOL, &f.dev},
-		{"bootstrap-expect", FLAG_INT, &f.expect},
-		{"data-dir", FLAG_STRING, &f.data_dir},
-		{"bind", FLAG_STRING, &f.bind},
-		{"node", FLAG_STRING, &f.node},
-		{"dc", FLAG_STRING, &f.dc},
-		{"region", FLAG_STRING, &f.region},
-		{"log-level", FLAG_STRING, &f.log_level},
-		{NULL, FLAG_BOOL, NULL},
+	    {"config", FLAG_LIST, &f.configs},
+	    {"retry-join", FLAG_LIST, &f.joins},
+	    {"server", FLAG_BOOL, &f.server},
+	    {"client", FLAG_BOOL, &f.client},
+	    {"dev", FLAG_BOOL, &f.dev},
+	    {"bootstrap-expect", FLAG_INT, &f.expect},
+	    {"data-dir", FLAG_STRING, &f.data_dir},
+	    {"bind", FLAG_STRING, &f.bind},
+	    {"node", FLAG_STRING, &f.node},
+	    {"dc", FLAG_STRING, &f.dc},
+	    {"region", FLAG_STRING, &f.region},
+	    {"log-level", FLAG_STRING, &f.log_level},
+	    {NULL, FLAG_BOOL, NULL},
 	};
 	struct agent *a;
 	char **rest;

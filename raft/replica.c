@@ -16,7 +16,7 @@
 #include "raft/transport.h"
 #include "state/state.h"
 
-#define REPLICA_WATCH_MS 20
+#define REPLICA_WATCH_MS         20
 #define REPLICA_TRANSFER_WAIT_MS 2000
 
 struct replica {
@@ -40,6 +40,11 @@ struct replica {
 	bool barrier_pending;
 	uv_timer_t transfer_timer;
 	int closing_handles;
+	struct store_frozen *frozen; /* the snapshot being encoded */
+	uv_work_t work; /* libraft's one async job: the snapshot collect */
+	int work_status;
+	struct raft_io_async_work *work_req;
+	bool close_after_work;
 };
 
 /* ---- libraft's heap -------------------------------------------------------
@@ -79,7 +84,8 @@ static void *replica_heap_aligned_alloc(void *data, size_t align, size_t n)
 	raw = mem_malloc(n + align + sizeof(void *));
 	if (raw == NULL)
 		return NULL;
-	p = ((uintptr_t)raw + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1);
+	p = ((uintptr_t)raw + sizeof(void *) + align - 1) &
+	    ~(uintptr_t)(align - 1);
 	((void **)p)[-1] = raw;
 	return (void *)p;
 }
@@ -93,19 +99,19 @@ static void replica_heap_aligned_free(void *data, size_t align, void *p)
 }
 
 static struct raft_heap replica_heap = {
-	.data = NULL,
-	.malloc = replica_heap_malloc,
-	.free = replica_heap_free,
-	.calloc = replica_heap_calloc,
-	.realloc = replica_heap_realloc,
-	.aligned_alloc = replica_heap_aligned_alloc,
-	.aligned_free = replica_heap_aligned_free,
+    .data = NULL,
+    .malloc = replica_heap_malloc,
+    .free = replica_heap_free,
+    .calloc = replica_heap_calloc,
+    .realloc = replica_heap_realloc,
+    .aligned_alloc = replica_heap_aligned_alloc,
+    .aligned_free = replica_heap_aligned_free,
 };
 
 /* ---- FSM callbacks ----------------------------------------------------- */
 
-static int replica_fsm_apply(struct raft_fsm *fsm, const struct raft_buffer *buf,
-			     void **result)
+static int replica_fsm_apply(struct raft_fsm *fsm,
+                             const struct raft_buffer *buf, void **result)
 {
 	struct replica *r = fsm->data;
 	/* libraft updates last_applied after this returns. */
@@ -114,18 +120,36 @@ static int replica_fsm_apply(struct raft_fsm *fsm, const struct raft_buffer *buf
 	err_clear(&e);
 	if (fsm_apply(r->cfg.store, index, buf->base, buf->len, &e) != ERR_OK)
 		LOG_ERROR("raft", "skipping log entry %llu: %s",
-			  (unsigned long long)index, e.msg);
+		          (unsigned long long)index, e.msg);
 	*result = (void *)(uintptr_t)index;
 	return 0;
 }
 
-static int replica_fsm_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[],
-				unsigned *n)
+/* Snapshots (libraft fsm v3): snapshot() runs on the loop at the snapshot
+ * index and freezes the store (pointer copies); snapshot_async() encodes
+ * the frozen view on a pool thread while the loop goes on applying;
+ * snapshot_finalize() (loop) frees the buffers and thaws the store. */
+static int replica_fsm_snapshot(struct raft_fsm *fsm,
+                                struct raft_buffer *bufs[], unsigned *n)
+{
+	struct replica *r = fsm->data;
+	*bufs = NULL;
+	*n = 0;
+	if (r->frozen != NULL)
+		return RAFT_BUSY;
+	return store_freeze(r->cfg.store, &r->frozen) == ERR_OK ? 0
+	                                                        : RAFT_NOMEM;
+}
+
+/* Pool thread: reads only the frozen view. buf's memory comes from the
+ * mem hook, as libraft's heap does, so it is handed over as is. */
+static int replica_fsm_snapshot_async(struct raft_fsm *fsm,
+                                      struct raft_buffer *bufs[], unsigned *n)
 {
 	struct replica *r = fsm->data;
 	struct buf b;
 	buf_init(&b);
-	if (store_snapshot(r->cfg.store, &b) != ERR_OK || b.oom) {
+	if (store_frozen_encode(r->frozen, &b) != ERR_OK || b.oom) {
 		buf_release(&b);
 		return RAFT_NOMEM;
 	}
@@ -134,17 +158,70 @@ static int replica_fsm_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[]
 		buf_release(&b);
 		return RAFT_NOMEM;
 	}
-	(*bufs)[0].base = raft_malloc(b.len ? b.len : 1);
-	if ((*bufs)[0].base == NULL) {
-		raft_free(*bufs);
-		buf_release(&b);
-		return RAFT_NOMEM;
-	}
-	memcpy((*bufs)[0].base, b.data, b.len);
+	(*bufs)[0].base = b.data;
 	(*bufs)[0].len = b.len;
 	*n = 1;
-	buf_release(&b);
-	LOG_DEBUG("raft", "snapshot of %zu bytes", (size_t)(*bufs)[0].len);
+	return 0;
+}
+
+static int replica_fsm_snapshot_finalize(struct raft_fsm *fsm,
+                                         struct raft_buffer *bufs[],
+                                         unsigned *n)
+{
+	struct replica *r = fsm->data;
+	if (*bufs != NULL) {
+		LOG_DEBUG("raft", "snapshot of %zu bytes",
+		          (size_t)(*bufs)[0].len);
+		for (unsigned i = 0; i < *n; i++)
+			raft_free((*bufs)[i].base);
+		raft_free(*bufs);
+	}
+	store_thaw(r->cfg.store, r->frozen);
+	r->frozen = NULL;
+	*bufs = NULL;
+	*n = 0;
+	return 0;
+}
+
+static void replica_close_raft(struct replica *r);
+
+/* libraft 0.15's uv io has no async_work (added in 0.16); libraft only
+ * uses it for snapshot_async, one job at a time. A stop waits for it: the
+ * job's callback reaches into libraft. */
+static void replica_work_run(uv_work_t *w)
+{
+	struct replica *r = w->data;
+	int rv = r->work_req->work(r->work_req);
+	r->work_status = rv;
+}
+
+static void replica_work_done(uv_work_t *w, int status)
+{
+	struct replica *r = w->data;
+	struct raft_io_async_work *req = r->work_req;
+	(void)status;
+	r->work_req = NULL;
+	req->cb(req, r->work_status);
+	if (r->close_after_work)
+		replica_close_raft(r);
+}
+
+static int replica_async_work(struct raft_io *io,
+                              struct raft_io_async_work *req,
+                              raft_io_async_work_cb cb)
+{
+	struct raft *raft = io->data; /* raft_init's */
+	struct replica *r = raft->data;
+	if (r->work_req != NULL)
+		return RAFT_BUSY;
+	req->cb = cb;
+	r->work_req = req;
+	r->work.data = r;
+	if (uv_queue_work(r->cfg.loop, &r->work, replica_work_run,
+	                  replica_work_done) != 0) {
+		r->work_req = NULL;
+		return RAFT_IOERR;
+	}
 	return 0;
 }
 
@@ -174,10 +251,10 @@ static void replica_established(struct raft_barrier *req, int status)
 	struct replica *r = req->data;
 	if (status == 0)
 		LOG_INFO("raft", "leadership established at index %llu",
-			 (unsigned long long)raft_last_applied(&r->raft));
+		         (unsigned long long)raft_last_applied(&r->raft));
 	else
 		LOG_WARN("raft", "leadership barrier failed: %s",
-			 raft_strerror(status));
+		         raft_strerror(status));
 	r->barrier_pending = false;
 }
 
@@ -191,11 +268,12 @@ static void replica_watch_tick(uv_timer_t *t)
 	if (leader && !r->barrier_pending) {
 		r->leader_barrier.data = r;
 		if (raft_barrier(&r->raft, &r->leader_barrier,
-				 replica_established) == 0)
+		                 replica_established) == 0)
 			r->barrier_pending = true;
 	}
-	LOG_INFO("raft", "%s", leader ? "this server is now the leader"
-				      : "this server is no longer the leader");
+	LOG_INFO("raft", "%s",
+	         leader ? "this server is now the leader"
+	                : "this server is no longer the leader");
 	if (r->cfg.on_leader != NULL)
 		r->cfg.on_leader(r->cfg.data, leader);
 }
@@ -203,16 +281,16 @@ static void replica_watch_tick(uv_timer_t *t)
 /* ---- lifecycle --------------------------------------------------------- */
 
 static int replica_raft_error(struct err *e, const char *what, int rv,
-			      const char *msg)
+                              const char *msg)
 {
 	return err_set(e, ERR_INTERNAL, "%s: %s%s%s", what, raft_strerror(rv),
-		       msg && *msg ? ": " : "", msg ? msg : "");
+	               msg && *msg ? ": " : "", msg ? msg : "");
 }
 
 static int replica_init_raft(struct replica *r, struct err *e)
 {
 	int rv = rtrans_create(&r->transport, r->cfg.loop, r->cfg.rpc,
-			       r->region, r->cfg.peer_allowed, r->cfg.data);
+	                       r->region, r->cfg.peer_allowed, r->cfg.data);
 	if (rv != ERR_OK)
 		return err_set(e, rv, "raft transport: %s", err_str(rv));
 	rv = raft_uv_init(&r->io, r->cfg.loop, r->dir, &r->transport);
@@ -222,10 +300,14 @@ static int replica_init_raft(struct replica *r, struct err *e)
 	/* Never move a damaged segment aside and carry on without its
 	 * entries: that would silently drop acknowledged writes. */
 	raft_uv_set_auto_recovery(&r->io, false);
-	r->fsm.version = 1;
+	r->io.version = 2;
+	r->io.async_work = replica_async_work;
+	r->fsm.version = 3;
 	r->fsm.data = r;
 	r->fsm.apply = replica_fsm_apply;
 	r->fsm.snapshot = replica_fsm_snapshot;
+	r->fsm.snapshot_async = replica_fsm_snapshot_async;
+	r->fsm.snapshot_finalize = replica_fsm_snapshot_finalize;
 	r->fsm.restore = replica_fsm_restore;
 	rv = raft_init(&r->raft, &r->io, &r->fsm, r->cfg.id, r->address);
 	if (rv != 0)
@@ -233,23 +315,23 @@ static int replica_init_raft(struct replica *r, struct err *e)
 	r->raft_inited = true;
 	r->raft.data = r;
 	raft_set_election_timeout(&r->raft, r->cfg.election_timeout_ms
-						    ? r->cfg.election_timeout_ms
-						    : 1000);
+	                                        ? r->cfg.election_timeout_ms
+	                                        : 1000);
 	raft_set_heartbeat_timeout(&r->raft, r->cfg.heartbeat_timeout_ms
-						     ? r->cfg.heartbeat_timeout_ms
-						     : 100);
+	                                         ? r->cfg.heartbeat_timeout_ms
+	                                         : 100);
 	raft_set_snapshot_threshold(&r->raft, r->cfg.snapshot_threshold
-						      ? r->cfg.snapshot_threshold
-						      : 8192);
+	                                          ? r->cfg.snapshot_threshold
+	                                          : 8192);
 	raft_set_snapshot_trailing(&r->raft, r->cfg.snapshot_trailing
-						     ? r->cfg.snapshot_trailing
-						     : 10240);
+	                                         ? r->cfg.snapshot_trailing
+	                                         : 10240);
 	raft_set_pre_vote(&r->raft, true);
 	return ERR_OK;
 }
 
 int replica_create(const struct replica_config *cfg, struct replica **out,
-		   struct err *e)
+                   struct err *e)
 {
 	struct replica *r;
 	int rc;
@@ -261,7 +343,7 @@ int replica_create(const struct replica_config *cfg, struct replica **out,
 	snprintf(r->dir, sizeof r->dir, "%s", cfg->dir);
 	snprintf(r->address, sizeof r->address, "%s", cfg->address);
 	snprintf(r->region, sizeof r->region, "%s",
-		 cfg->region ? cfg->region : "global");
+	         cfg->region ? cfg->region : "global");
 	r->cfg.dir = r->dir;
 	r->cfg.address = r->address;
 	r->cfg.region = r->region;
@@ -291,24 +373,24 @@ bool replica_has_state(const struct replica *r)
 }
 
 int replica_bootstrap(struct replica *r, const struct replica_server *servers,
-		      size_t n, struct err *e)
+                      size_t n, struct err *e)
 {
 	struct raft_configuration conf;
 	int rv = 0;
 	raft_configuration_init(&conf);
 	for (size_t i = 0; i < n && rv == 0; i++)
-		rv = raft_configuration_add(&conf, servers[i].id,
-					    servers[i].address,
-					    servers[i].voter ? RAFT_VOTER
-							     : RAFT_SPARE);
+		rv = raft_configuration_add(
+		    &conf, servers[i].id, servers[i].address,
+		    servers[i].voter ? RAFT_VOTER : RAFT_SPARE);
 	if (rv == 0)
 		rv = raft_bootstrap(&r->raft, &conf);
 	raft_configuration_close(&conf);
 	if (rv == RAFT_CANTBOOTSTRAP)
-		return err_set(e, ERR_EXISTS, "raft state exists; not bootstrapping");
+		return err_set(e, ERR_EXISTS,
+		               "raft state exists; not bootstrapping");
 	if (rv != 0)
 		return replica_raft_error(e, "raft bootstrap", rv,
-					  r->raft.errmsg);
+		                          r->raft.errmsg);
 	return ERR_OK;
 }
 
@@ -319,7 +401,7 @@ int replica_start(struct replica *r, struct err *e)
 		return replica_raft_error(e, "raft start", rv, r->raft.errmsg);
 	r->started = true;
 	uv_timer_start(&r->watch, replica_watch_tick, REPLICA_WATCH_MS,
-		       REPLICA_WATCH_MS);
+	               REPLICA_WATCH_MS);
 	return ERR_OK;
 }
 
@@ -345,6 +427,10 @@ static void replica_raft_closed(struct raft *raft)
 static void replica_close_raft(struct replica *r)
 {
 	uv_timer_stop(&r->transfer_timer);
+	if (r->work_req != NULL) {
+		r->close_after_work = true;
+		return;
+	}
 	raft_close(&r->raft, replica_raft_closed);
 }
 
@@ -371,10 +457,10 @@ void replica_stop(struct replica *r, void (*cb)(void *data), void *data)
 	    r->raft.configuration.n > 1) {
 		r->transfer_req.data = r;
 		if (raft_transfer(&r->raft, &r->transfer_req, 0,
-				  replica_transfer_done) == 0) {
+		                  replica_transfer_done) == 0) {
 			uv_timer_start(&r->transfer_timer,
-				       replica_transfer_timeout,
-				       REPLICA_TRANSFER_WAIT_MS, 0);
+			               replica_transfer_timeout,
+			               REPLICA_TRANSFER_WAIT_MS, 0);
 			return;
 		}
 	}
@@ -416,8 +502,8 @@ int64_t replica_last_contact_ms(const struct replica *r)
 		return 0;
 	raft_time now = raft->io->time(raft->io);
 	return now > raft->election_timer_start
-		       ? (int64_t)(now - raft->election_timer_start)
-		       : 0;
+	           ? (int64_t)(now - raft->election_timer_start)
+	           : 0;
 }
 
 uint64_t replica_last_index(const struct replica *r)
@@ -431,14 +517,14 @@ uint64_t replica_applied_index(const struct replica *r)
 }
 
 size_t replica_servers(const struct replica *r, struct replica_server *out,
-		       size_t max)
+                       size_t max)
 {
 	const struct raft_configuration *c = &r->raft.configuration;
 	size_t n = 0;
 	for (unsigned i = 0; i < c->n && n < max; i++, n++) {
 		out[n].id = c->servers[i].id;
 		snprintf(out[n].address, sizeof out[n].address, "%s",
-			 c->servers[i].address);
+		         c->servers[i].address);
 		out[n].voter = c->servers[i].role == RAFT_VOTER;
 	}
 	return c->n;
@@ -488,11 +574,11 @@ static void replica_finish(struct replica_req *q, int status, uint64_t index)
 static void replica_applied(struct raft_apply *req, int status, void *result)
 {
 	replica_finish(req->data, replica_status(status),
-		       status == 0 ? (uint64_t)(uintptr_t)result : 0);
+	               status == 0 ? (uint64_t)(uintptr_t)result : 0);
 }
 
 static struct replica_req *replica_req_new(struct replica *r,
-					   struct replica_apply *user)
+                                           struct replica_apply *user)
 {
 	struct replica_req *q = mem_calloc(1, sizeof *q);
 	if (q == NULL)
@@ -504,7 +590,7 @@ static struct replica_req *replica_req_new(struct replica *r,
 }
 
 int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
-		  const struct schema *s, const void *body)
+                  const struct schema *s, const void *body)
 {
 	struct raft_buffer rb;
 	struct buf b;
@@ -545,7 +631,7 @@ static void replica_barriered(struct raft_barrier *req, int status)
 {
 	struct replica_req *q = req->data;
 	replica_finish(q, replica_status(status),
-		       status == 0 ? raft_last_applied(&q->r->raft) : 0);
+	               status == 0 ? raft_last_applied(&q->r->raft) : 0);
 }
 
 int replica_barrier(struct replica *r, struct replica_apply *req)
@@ -572,7 +658,7 @@ static void replica_changed(struct raft_change *req, int status)
 		uint64_t id = q->add_id;
 		q->add_id = 0;
 		int rv = raft_assign(&q->r->raft, &q->u.change, id, RAFT_VOTER,
-				     replica_changed);
+		                     replica_changed);
 		if (rv == 0)
 			return;
 		status = rv;
@@ -580,8 +666,8 @@ static void replica_changed(struct raft_change *req, int status)
 	replica_finish(q, replica_status(status), 0);
 }
 
-int replica_add_voter(struct replica *r, struct replica_apply *req,
-		      uint64_t id, const char *address)
+int replica_add_voter(struct replica *r, struct replica_apply *req, uint64_t id,
+                      const char *address)
 {
 	struct replica_req *q = replica_req_new(r, req);
 	int rv;
@@ -594,7 +680,7 @@ int replica_add_voter(struct replica *r, struct replica_apply *req,
 		/* Already there as a non-voter: promote it. */
 		q->add_id = 0;
 		rv = raft_assign(&r->raft, &q->u.change, id, RAFT_VOTER,
-				 replica_changed);
+		                 replica_changed);
 	}
 	if (rv != 0) {
 		mem_free(q);

@@ -266,7 +266,7 @@ int store_restore(struct store *s, const void *data, size_t len, struct err *e)
 		return rc;
 	}
 	moved = snap_swap(s, tmp);
-	store_destroy(tmp);
+	store_free_store(s, tmp);
 	store_watch_fire(s, moved, true);
 	return ERR_OK;
 }

@@ -40,76 +40,66 @@ static int snap_uint(msgpack_packer *pk, const char *key, uint64_t v)
 	return ERR_OK;
 }
 
-static int snap_indexes(const struct store *s, msgpack_packer *pk)
+static int snap_indexes(const struct store_frozen *f, msgpack_packer *pk)
 {
 	if (snap_str(pk, "Indexes") != ERR_OK ||
 	    msgpack_pack_map(pk, STORE_TABLES) != 0)
 		return ERR_NOMEM;
 	for (unsigned t = 0; t < STORE_TABLES; t++)
-		if (snap_uint(pk, store_table_names[t], s->index[t]) != ERR_OK)
+		if (snap_uint(pk, store_table_names[t], f->index[t]) != ERR_OK)
 			return ERR_NOMEM;
 	return ERR_OK;
 }
 
-static int snap_table(const struct store *s, enum store_table ti,
+/* One table's objects; STORE_JOB_VERSIONS holds jobs too. */
+static int snap_table(const struct store_frozen *f, enum store_table ti,
                       msgpack_packer *pk)
 {
-	const struct table *t = &s->t[ti];
+	const struct schema *sc =
+	    ti == STORE_JOB_VERSIONS ? &job_schema : store_descs[ti]->schema;
 	if (snap_str(pk, store_table_names[ti]) != ERR_OK ||
-	    msgpack_pack_array(pk, t->count) != 0)
+	    msgpack_pack_array(pk, f->n[ti]) != 0)
 		return ERR_NOMEM;
-	for (const struct row *r = table_first(t); r; r = table_next(t, r))
-		if (schema_msgpack_pack(t->d->schema, r->obj, pk) != ERR_OK)
+	for (size_t i = 0; i < f->n[ti]; i++)
+		if (schema_msgpack_pack(sc, f->objs[ti][i], pk) != ERR_OK)
 			return ERR_NOMEM;
 	return ERR_OK;
 }
 
-/* Every job's versions but the current one, job by job, newest first. */
-static int snap_versions(const struct store *s, msgpack_packer *pk)
-{
-	const struct table *t = &s->t[STORE_JOBS];
-	const struct row *r;
-	size_t n = 0;
-	for (r = table_first(t); r != NULL; r = table_next(t, r))
-		n += ((const struct job_hist *)r->aux)->n - 1;
-	if (snap_str(pk, store_table_names[STORE_JOB_VERSIONS]) != ERR_OK ||
-	    msgpack_pack_array(pk, n) != 0)
-		return ERR_NOMEM;
-	for (r = table_first(t); r != NULL; r = table_next(t, r)) {
-		const struct job_hist *h = r->aux;
-		for (size_t i = 1; i < h->n; i++)
-			if (schema_msgpack_pack(&job_schema, h->v[i], pk))
-				return ERR_NOMEM;
-	}
-	return ERR_OK;
-}
-
-static int snap_pack(const struct store *s, msgpack_packer *pk)
+static int snap_pack(const struct store_frozen *f, msgpack_packer *pk)
 {
 	if (msgpack_pack_map(pk, 3 + STORE_TABLES) != 0 ||
 	    snap_uint(pk, "Format", SNAP_FORMAT) != ERR_OK ||
-	    snap_indexes(s, pk) != ERR_OK ||
-	    snap_uint(pk, "ACLBootstrapIndex", s->acl_bootstrap) != ERR_OK)
+	    snap_indexes(f, pk) != ERR_OK ||
+	    snap_uint(pk, "ACLBootstrapIndex", f->acl_bootstrap) != ERR_OK)
 		return ERR_NOMEM;
-	for (unsigned t = 0; t < STORE_TABLES; t++) {
-		int rc = t == STORE_JOB_VERSIONS ? snap_versions(s, pk)
-		                                 : snap_table(s, t, pk);
-		if (rc != ERR_OK)
-			return rc;
-	}
+	for (unsigned t = 0; t < STORE_TABLES; t++)
+		if (snap_table(f, t, pk) != ERR_OK)
+			return ERR_NOMEM;
 	return ERR_OK;
 }
 
-int store_snapshot(const struct store *s, struct buf *out)
+int store_frozen_encode(const struct store_frozen *f, struct buf *out)
 {
 	size_t start = out->len;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, out, snap_write);
-	if (snap_pack(s, &pk) != ERR_OK || out->oom) {
+	if (snap_pack(f, &pk) != ERR_OK || out->oom) {
 		out->len = start;
 		if (out->data != NULL)
 			out->data[start] = '\0';
 		return ERR_NOMEM;
 	}
 	return ERR_OK;
+}
+
+int store_snapshot(const struct store *s, struct buf *out)
+{
+	struct store_frozen f;
+	int rc = store_frozen_build(s, &f);
+	if (rc != ERR_OK)
+		return rc;
+	rc = store_frozen_encode(&f, out);
+	store_frozen_release(&f);
+	return rc;
 }

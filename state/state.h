@@ -204,6 +204,21 @@ void store_unwatch(struct store *s, struct store_watch *w);
 
 /* Appends every table (and the table indexes) as one msgpack document. */
 int store_snapshot(const struct store *s, struct buf *out);
+
+/* A frozen view: the store's objects as of one moment, readable from
+ * another thread while the loop goes on writing. Freezing is O(objects)
+ * pointer copies; while any view is frozen the store never frees or
+ * changes an object in place (writes replace objects, and what they
+ * replace or delete waits until the last thaw). */
+struct store_frozen;
+/* Freezes s. ERR_OK or ERR_NOMEM (nothing frozen). */
+int store_freeze(struct store *s, struct store_frozen **out);
+/* store_snapshot's document for the frozen view. Reads only the view:
+ * safe on another thread while the loop writes to the store. */
+int store_frozen_encode(const struct store_frozen *f, struct buf *out);
+/* Releases the view (loop thread); after the last one, frees what the
+ * store kept for it. f may be NULL. */
+void store_thaw(struct store *s, struct store_frozen *f);
 /* Replaces the whole content of s with a snapshot; on error s is
  * unchanged. Fires every watch whose tables moved. */
 int store_restore(struct store *s, const void *data, size_t len,

@@ -9,7 +9,11 @@
  * write allocates only the object copy and, for a new key, the row.
  * Secondary index keys end with the primary key, which makes them unique.
  * Tuples order part by part, bytewise (strcmp), a shorter tuple before the
- * longer ones it begins: the order of Nomad's go-memdb compound indexes. */
+ * longer ones it begins: the order of Nomad's go-memdb compound indexes.
+ *
+ * Objects in a table are never changed in place while s->frozen > 0 (a
+ * snapshot is reading them on another thread): write a copy and replace,
+ * and free through store_free_obj, never table_free_obj directly. */
 #ifndef STEPPE_STATE_STATE_INT_H
 #define STEPPE_STATE_STATE_INT_H
 
@@ -172,8 +176,21 @@ struct row *table_next(const struct table *t, const struct row *r);
 
 /* ---- the store ---------------------------------------------------------- */
 
+/* An object (and its row's aux) whose free waits for the frozen views. */
+struct grave {
+	enum store_table t;
+	void *obj, *aux;
+};
+
 struct store {
 	struct table t[STORE_TABLES]; /* STORE_JOB_VERSIONS unused */
+	/* Frozen views alive; while > 0 nothing is freed or written in
+	 * place: see store_free_obj and store_writable. */
+	unsigned frozen;
+	struct grave *grave;
+	size_t ngrave, capgrave;
+	struct store *grave_stores; /* whole stores replaced by a restore */
+	struct store *grave_next;
 	uint64_t index[STORE_TABLES];
 	uint64_t acl_bootstrap;
 	/* Watch lists (circular, sentinel heads): one per table for
@@ -194,6 +211,25 @@ int store_ensure_default_namespace(struct store *s);
 /* Moves the tables of mask to index (never backwards) and fires the
  * watches that became ready. */
 void store_touch(struct store *s, unsigned mask, uint64_t index);
+
+/* The objects of a frozen view, per table in snapshot order. */
+struct store_frozen {
+	uint64_t index[STORE_TABLES];
+	uint64_t acl_bootstrap;
+	const void **objs[STORE_TABLES];
+	size_t n[STORE_TABLES];
+};
+/* Fills f from s without freezing s (the caller encodes at once). */
+int store_frozen_build(const struct store *s, struct store_frozen *f);
+void store_frozen_release(struct store_frozen *f);
+
+/* Frees obj (and aux) of table t now, or after the last thaw. */
+void store_free_obj(struct store *s, enum store_table t, void *obj,
+                    void *aux);
+/* Destroys tmp now, or after the last thaw (restore's old tables). */
+void store_free_store(struct store *s, struct store *tmp);
+/* Frees what waited for the frozen views (none may be left). */
+void store_graves_free(struct store *s);
 
 /* Copies obj into table t at index (the upsert of every table but jobs):
  * CreateIndex kept or set, ModifyIndex (and touch_off) = index. */

@@ -61,6 +61,7 @@ void store_destroy(struct store *s)
 	if (s == NULL)
 		return;
 	store_watch_drop(s);
+	store_graves_free(s);
 	for (unsigned t = 0; t < STORE_TABLES; t++)
 		table_clear(&s->t[t]);
 	mem_free(s);
@@ -129,8 +130,10 @@ static void store_set_indexes(const struct table_desc *d, void *obj,
 }
 
 /* Links copy in place of r's object, or as a new row. */
-static int store_link(struct table *t, struct row *r, void *copy)
+static int store_link(struct store *s, enum store_table ti, struct row *r,
+                      void *copy)
 {
+	struct table *t = &s->t[ti];
 	void *old;
 	int rc;
 	if (r == NULL)
@@ -138,7 +141,7 @@ static int store_link(struct table *t, struct row *r, void *copy)
 	old = r->obj;
 	rc = table_replace(t, r, copy);
 	if (rc == ERR_OK)
-		table_free_obj(t, old, NULL);
+		store_free_obj(s, ti, old, NULL);
 	return rc;
 }
 
@@ -165,7 +168,7 @@ int store_put(struct store *s, enum store_table ti, uint64_t index,
 	if (rc != ERR_OK)
 		goto release;
 	store_set_indexes(d, copy, r, index);
-	rc = store_link(t, r, copy);
+	rc = store_link(s, ti, r, copy);
 	if (rc != ERR_OK)
 		goto release;
 	store_touch(s, STORE_BIT(ti), index);
@@ -188,7 +191,7 @@ int store_del(struct store *s, enum store_table ti, uint64_t index,
 	obj = r->obj;
 	aux = r->aux;
 	table_remove(t, r);
-	table_free_obj(t, obj, aux);
+	store_free_obj(s, ti, obj, aux);
 	store_touch(s, STORE_BIT(ti), index);
 	return ERR_OK;
 }

@@ -57,9 +57,9 @@ static int job_hist_reserve(struct job_hist *h, size_t n)
 	return ERR_OK;
 }
 
-static void job_hist_drop(struct job_hist *h, size_t i)
+static void job_hist_drop(struct store *s, struct job_hist *h, size_t i)
 {
-	job_free(h->v[i]);
+	store_free_obj(s, STORE_JOBS, h->v[i], NULL);
 	memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof h->v[0]);
 	h->n--;
 }
@@ -75,7 +75,7 @@ static size_t job_hist_untagged(const struct job_hist *h, size_t k)
 
 /* Drops the oldest untagged versions beyond the limit; as Nomad, the
  * newest stable version survives even when it is the oldest. */
-static void job_hist_prune(struct job_hist *h)
+static void job_hist_prune(struct store *s, struct job_hist *h)
 {
 	const size_t keep = STORE_JOB_VERSIONS_KEPT;
 	size_t victim, stable = 0, k = 0;
@@ -85,8 +85,29 @@ static void job_hist_prune(struct job_hist *h)
 				break;
 		if (k == keep && keep > 1)
 			victim = job_hist_untagged(h, keep - 1);
-		job_hist_drop(h, victim);
+		job_hist_drop(s, h, victim);
 	}
+}
+
+/* The current version of r, to change in place: the object itself, or,
+ * while a frozen view may be reading it, a copy that replaces it (the
+ * history's first entry too). NULL when out of memory. */
+static struct job *store_job_writable(struct store *s, struct row *r)
+{
+	struct job_hist *h = r->aux;
+	struct job *copy;
+	if (s->frozen == 0)
+		return r->obj;
+	copy = job_dup(r->obj);
+	if (copy == NULL)
+		return NULL;
+	if (table_replace(&s->t[STORE_JOBS], r, copy) != ERR_OK) {
+		job_free(copy);
+		return NULL;
+	}
+	store_free_obj(s, STORE_JOBS, h->v[0], NULL);
+	h->v[0] = copy;
+	return copy;
 }
 
 /* A new row for j with j as its only version. */
@@ -109,9 +130,10 @@ free_hist:
 	return ERR_NOMEM;
 }
 
-static int job_hist_push(struct table *t, struct row *r, struct job *copy,
+static int job_hist_push(struct store *s, struct row *r, struct job *copy,
                          uint64_t index)
 {
+	struct table *t = &s->t[STORE_JOBS];
 	struct job_hist *h = r->aux;
 	const struct job *cur = h->v[0];
 	int rc = job_hist_reserve(h, h->n + 1);
@@ -126,7 +148,7 @@ static int job_hist_push(struct table *t, struct row *r, struct job *copy,
 	memmove(&h->v[1], &h->v[0], h->n * sizeof h->v[0]);
 	h->v[0] = copy;
 	h->n++;
-	job_hist_prune(h);
+	job_hist_prune(s, h);
 	return ERR_OK;
 }
 
@@ -145,7 +167,10 @@ int store_upsert_job(struct store *s, uint64_t index, const struct job *job,
 		return ERR_INVAL;
 	r = table_find(t, &k);
 	if (r != NULL && job_spec_equal(r->obj, job)) {
-		((struct job *)r->obj)->modify_index = index;
+		struct job *cur = store_job_writable(s, r);
+		if (cur == NULL)
+			return ERR_NOMEM;
+		cur->modify_index = index;
 		store_touch(s, JOBS_MASK, index);
 		return ERR_OK;
 	}
@@ -157,7 +182,7 @@ int store_upsert_job(struct store *s, uint64_t index, const struct job *job,
 		copy->create_index = copy->modify_index = index;
 		copy->job_modify_index = index;
 	}
-	rc = r != NULL ? job_hist_push(t, r, copy, index)
+	rc = r != NULL ? job_hist_push(s, r, copy, index)
 	               : job_hist_new(t, copy);
 	if (rc != ERR_OK) {
 		job_free(copy);
@@ -175,18 +200,20 @@ int store_delete_job(struct store *s, uint64_t index, const char *ns,
 	struct table *t = &s->t[STORE_JOBS];
 	struct tkey k = tkey2(ns, id);
 	struct row *r = table_find(t, &k);
-	void *aux;
+	void *obj, *aux;
 	if (r == NULL)
 		return ERR_NOTFOUND;
+	obj = r->obj;
 	aux = r->aux;
 	table_remove(t, r);
-	store_jobs_free_hist(aux);
+	store_free_obj(s, STORE_JOBS, obj, aux);
 	store_touch(s, JOBS_MASK, index);
 	return ERR_OK;
 }
 
-/* In place: the current version is the same object in the history, so
- * the versions list shows the new status too (as Nomad's does). */
+/* In place (a copy while frozen): the current version is the same object
+ * in the history, so the versions list shows the new status too (as
+ * Nomad's does). */
 int store_set_job_status(struct store *s, uint64_t index, const char *ns,
                          const char *id, const char *status, const char *desc)
 {
@@ -203,7 +230,12 @@ int store_set_job_status(struct store *s, uint64_t index, const char *ns,
 		mem_free(de);
 		return ERR_NOMEM;
 	}
-	j = r->obj;
+	j = store_job_writable(s, r);
+	if (j == NULL) {
+		mem_free(st);
+		mem_free(de);
+		return ERR_NOMEM;
+	}
 	mem_free(j->status);
 	mem_free(j->status_description);
 	j->status = st;

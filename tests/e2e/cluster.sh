@@ -113,9 +113,9 @@ t_run "still serving after RPC garbage" 0 "$S" operator raft list-peers -address
 # the hello (libraft then sees a second stream from a known peer).
 cc -o "$T_TMP/raftpoke" tests/e2e/tools/raftpoke.c -lmsgpackc
 id2=$(curl -sf "$(A 1)/v1/operator/raft/configuration" | jq -r '.Servers[] | select(.Address == "127.0.2.2:4647") | .ID')
-t_eq "raft hello claiming server 2 from 127.0.2.9 is refused" refused "$("$T_TMP/raftpoke" 127.0.2.9 127.0.2.1 4647 "$id2" 127.0.2.2:4647 global)"
+t_eq "raft hello claiming server 2 from 127.0.2.9 is refused" "refused closed" "$("$T_TMP/raftpoke" 127.0.2.9 127.0.2.1 4647 "$id2" 127.0.2.2:4647 global)"
 t_match "the refusal is logged with the source" 'refusing Raft connection from 127.0.2.9:[0-9]* claiming server' "$(cat "$STEPPE_LAB_DIR/s1.log")"
-t_eq "raft hello with an unknown ID is refused" refused "$("$T_TMP/raftpoke" 127.0.2.2 127.0.2.1 4647 12345 127.0.2.2:4647 global)"
+t_eq "raft hello with an unknown ID is refused" "refused closed" "$("$T_TMP/raftpoke" 127.0.2.2 127.0.2.1 4647 12345 127.0.2.2:4647 global)"
 t_run "still serving after the raft strangers" 0 "$S" operator raft list-peers -address "$(A 1)"
 code=$(curl -s -o "$T_TMP/body" -w '%{http_code}' -X PUT --data '{"Job": {"ID": 5' "$(A 1)/v1/jobs")
 t_eq "malformed job JSON is a 400" 400 "$code"
