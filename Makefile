@@ -73,7 +73,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(BUILD)/libsteppe.a
 	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TESTLIB_OBJ) $(BUILD)/libsteppe.a \
 		$(LDFLAGS_ALL) $(CHECK_LIBS) $(PKG_LIBS) -lm
 
-tools: $(BUILD)/steppe $(UNIT_BIN)
+# The node simulator (scripts/bench/nodesim.c): scheduler e2e tests and
+# benchmarks register thousands of fake clients with it.
+$(BUILD)/nodesim: $(BUILD)/obj/scripts/bench/nodesim.o $(BUILD)/libsteppe.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
+
+tools: $(BUILD)/steppe $(BUILD)/nodesim $(UNIT_BIN)
 
 # Runs every suite once in this build; tests/run.sh prints the totals.
 unit e2e: tools

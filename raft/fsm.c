@@ -9,6 +9,10 @@
 SCHEMA_DEFINE(fsm_job_register, FSM_JOB_REGISTER_FIELDS, 0);
 SCHEMA_DEFINE(fsm_job_deregister, FSM_JOB_DEREGISTER_FIELDS, 0);
 SCHEMA_DEFINE(fsm_evals, FSM_EVALS_FIELDS, 0);
+SCHEMA_DEFINE(fsm_node_register, FSM_NODE_REGISTER_FIELDS, 0);
+SCHEMA_DEFINE(fsm_node_update, FSM_NODE_UPDATE_FIELDS, 0);
+SCHEMA_DEFINE(fsm_plan, FSM_PLAN_FIELDS, 0);
+SCHEMA_DEFINE(fsm_alloc_update, FSM_ALLOC_UPDATE_FIELDS, 0);
 
 const struct schema *fsm_body_schema(uint8_t type)
 {
@@ -17,6 +21,13 @@ const struct schema *fsm_body_schema(uint8_t type)
 	case FSM_JOB_DEREGISTER: return &fsm_job_deregister_schema;
 	case FSM_EVAL_UPSERT:
 	case FSM_EVAL_DELETE: return &fsm_evals_schema;
+	case FSM_NODE_REGISTER: return &fsm_node_register_schema;
+	case FSM_NODE_DEREGISTER:
+	case FSM_NODE_STATUS:
+	case FSM_NODE_DRAIN:
+	case FSM_NODE_ELIGIBILITY: return &fsm_node_update_schema;
+	case FSM_ALLOC_PLAN: return &fsm_plan_schema;
+	case FSM_ALLOC_CLIENT_UPDATE: return &fsm_alloc_update_schema;
 	default: return NULL;
 	}
 }
@@ -28,7 +39,7 @@ const struct schema *fsm_body_schema(uint8_t type)
 #define FSM_HEADER 8
 
 int fsm_encode(uint8_t type, const struct schema *s, const void *body,
-	       struct buf *out)
+               struct buf *out)
 {
 	static const char zeros[8];
 	uint8_t hdr[FSM_HEADER] = {type, 0, 0, 0, 0, 0, 0, 0};
@@ -82,7 +93,7 @@ const char *fsm_job_status(const struct store *s, const struct job *job)
 		return JOB_STATUS_DEAD;
 	if (job_is_periodic(job) || job->parameterized_job != NULL ||
 	    (job->type != NULL && (strcmp(job->type, JOB_TYPE_SYSTEM) == 0 ||
-				   strcmp(job->type, JOB_TYPE_SYSBATCH) == 0)))
+	                           strcmp(job->type, JOB_TYPE_SYSBATCH) == 0)))
 		return JOB_STATUS_RUNNING;
 	store_each_job_alloc(s, job->namespace, job->id, fsm_alloc_live, &scan);
 	if (scan.found)
@@ -93,8 +104,8 @@ const char *fsm_job_status(const struct store *s, const struct job *job)
 	return JOB_STATUS_DEAD;
 }
 
-static int fsm_refresh_job_status(struct store *s, uint64_t index,
-				  const char *ns, const char *id)
+int fsm_refresh_job_status(struct store *s, uint64_t index, const char *ns,
+                           const char *id)
 {
 	const struct job *job = store_job(s, ns, id);
 	if (job == NULL)
@@ -108,8 +119,8 @@ static int fsm_refresh_job_status(struct store *s, uint64_t index,
 /* ---- appliers --------------------------------------------------------- */
 
 static int fsm_upsert_eval_for_job(struct store *s, uint64_t index,
-				   struct evaluation *ev, const char *ns,
-				   const char *id)
+                                   struct evaluation *ev, const char *ns,
+                                   const char *id)
 {
 	const struct job *job = store_job(s, ns, id);
 	if (ev == NULL)
@@ -124,21 +135,23 @@ static int fsm_job_register(struct store *s, uint64_t index, void *body)
 	struct fsm_job_register *b = body;
 	int rc = store_upsert_job(s, index, &b->job, NULL);
 	if (rc == ERR_OK)
-		rc = fsm_upsert_eval_for_job(s, index, b->eval, b->job.namespace,
-					     b->job.id);
+		rc = fsm_upsert_eval_for_job(s, index, b->eval,
+		                             b->job.namespace, b->job.id);
 	if (rc == ERR_OK)
-		rc = fsm_refresh_job_status(s, index, b->job.namespace, b->job.id);
+		rc = fsm_refresh_job_status(s, index, b->job.namespace,
+		                            b->job.id);
 	return rc;
 }
 
 static int fsm_job_stop(struct store *s, uint64_t index,
-			const struct fsm_job_deregister *b)
+                        const struct fsm_job_deregister *b)
 {
 	const struct job *cur = store_job(s, b->ns, b->job_id);
 	struct job stopped = {0};
 	int rc;
 	if (cur == NULL)
-		return ERR_OK; /* Nomad: deregistering an unknown job is a no-op */
+		return ERR_OK; /* Nomad: deregistering an unknown job is a no-op
+		                */
 	rc = schema_copy(&job_schema, &stopped, cur);
 	if (rc != ERR_OK)
 		return rc;
@@ -162,9 +175,21 @@ static int fsm_job_deregister(struct store *s, uint64_t index, void *body)
 	}
 	if (rc == ERR_OK)
 		rc = fsm_upsert_eval_for_job(s, index, b->eval, b->ns,
-					     b->job_id);
+		                             b->job_id);
 	if (rc == ERR_OK)
 		rc = fsm_refresh_job_status(s, index, b->ns, b->job_id);
+	return rc;
+}
+
+int fsm_put_evals(struct store *s, uint64_t index, const struct evaluation *evs,
+                  size_t n)
+{
+	int rc = ERR_OK;
+	for (size_t i = 0; i < n && rc == ERR_OK; i++)
+		rc = store_upsert_eval(s, index, &evs[i]);
+	for (size_t i = 0; i < n && rc == ERR_OK; i++)
+		rc = fsm_refresh_job_status(s, index, evs[i].namespace,
+		                            evs[i].job_id);
 	return rc;
 }
 
@@ -172,15 +197,8 @@ static int fsm_evals(struct store *s, uint64_t index, uint8_t type, void *body)
 {
 	struct fsm_evals *b = body;
 	int rc = ERR_OK;
-	if (type == FSM_EVAL_UPSERT) {
-		for (size_t i = 0; i < b->evals.n && rc == ERR_OK; i++)
-			rc = store_upsert_eval(s, index, &b->evals.v[i]);
-		for (size_t i = 0; i < b->evals.n && rc == ERR_OK; i++)
-			rc = fsm_refresh_job_status(s, index,
-						    b->evals.v[i].namespace,
-						    b->evals.v[i].job_id);
-		return rc;
-	}
+	if (type == FSM_EVAL_UPSERT)
+		return fsm_put_evals(s, index, b->evals.v, b->evals.n);
 	for (size_t i = 0; i < b->ids.n && rc == ERR_OK; i++) {
 		rc = store_delete_eval(s, index, b->ids.v[i]);
 		if (rc == ERR_NOTFOUND)
@@ -190,19 +208,26 @@ static int fsm_evals(struct store *s, uint64_t index, uint8_t type, void *body)
 }
 
 static int fsm_dispatch(struct store *s, uint64_t index, uint8_t type,
-			void *body)
+                        void *body)
 {
 	switch (type) {
 	case FSM_JOB_REGISTER: return fsm_job_register(s, index, body);
 	case FSM_JOB_DEREGISTER: return fsm_job_deregister(s, index, body);
 	case FSM_EVAL_UPSERT:
 	case FSM_EVAL_DELETE: return fsm_evals(s, index, type, body);
+	case FSM_NODE_REGISTER: return fsm_node_register(s, index, body);
+	case FSM_NODE_DEREGISTER:
+	case FSM_NODE_STATUS:
+	case FSM_NODE_DRAIN:
+	case FSM_NODE_ELIGIBILITY: return fsm_node_update(s, index, type, body);
+	case FSM_ALLOC_PLAN: return fsm_plan_apply(s, index, body);
+	case FSM_ALLOC_CLIENT_UPDATE: return fsm_alloc_update(s, index, body);
 	default: return ERR_UNSUPPORTED;
 	}
 }
 
 int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
-	      struct err *e)
+              struct err *e)
 {
 	const uint8_t *p = data;
 	const struct schema *bs;
@@ -211,21 +236,22 @@ int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
 	size_t blen;
 	if (len < FSM_HEADER)
 		return err_set(e, ERR_DECODE, "short log entry at index %llu",
-			       (unsigned long long)index);
+		               (unsigned long long)index);
 	blen = (size_t)p[4] << 24 | (size_t)p[5] << 16 | (size_t)p[6] << 8 |
 	       (size_t)p[7];
 	if (blen > len - FSM_HEADER)
-		return err_set(e, ERR_DECODE,
-			       "log entry at index %llu: body length %zu beyond "
-			       "the entry",
-			       (unsigned long long)index, blen);
+		return err_set(
+		    e, ERR_DECODE,
+		    "log entry at index %llu: body length %zu beyond "
+		    "the entry",
+		    (unsigned long long)index, blen);
 	if (p[0] == FSM_NOOP)
 		return ERR_OK;
 	bs = fsm_body_schema(p[0]);
 	if (bs == NULL)
 		return err_set(e, ERR_UNSUPPORTED,
-			       "unknown log entry type %u at index %llu", p[0],
-			       (unsigned long long)index);
+		               "unknown log entry type %u at index %llu", p[0],
+		               (unsigned long long)index);
 	body = mem_calloc(1, bs->size);
 	if (body == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -234,7 +260,7 @@ int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
 		rc = fsm_dispatch(s, index, p[0], body);
 		if (rc != ERR_OK)
 			err_set(e, rc, "apply entry type %u at index %llu: %s",
-				p[0], (unsigned long long)index, err_str(rc));
+			        p[0], (unsigned long long)index, err_str(rc));
 	}
 	schema_release(bs, body);
 	mem_free(body);

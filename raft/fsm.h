@@ -44,43 +44,105 @@ enum fsm_type {
 
 /* Job.Register: the job (SubmitTime set by the leader) and the evaluation
  * that schedules it (absent for periodic/parameterized parents). */
-#define FSM_JOB_REGISTER_FIELDS(X, S)                      \
-	X(S, Job, job, STRUCT, job, NULL, 0)               \
+#define FSM_JOB_REGISTER_FIELDS(X, S)        \
+	X(S, Job, job, STRUCT, job, NULL, 0) \
 	X(S, Eval, eval, PTR, evaluation, NULL, 0)
 SCHEMA_DECLARE(fsm_job_register, FSM_JOB_REGISTER_FIELDS);
 
 /* Job.Deregister: stop (a new version with Stop = true) or purge. */
-#define FSM_JOB_DEREGISTER_FIELDS(X, S)                    \
-	X(S, Namespace, ns, STR, _, NULL, 0)               \
-	X(S, JobID, job_id, STR, _, NULL, 0)               \
-	X(S, Purge, purge, BOOL, _, NULL, 0)               \
-	X(S, SubmitTime, submit_time, NSTIME, _, NULL, 0)  \
+#define FSM_JOB_DEREGISTER_FIELDS(X, S)                   \
+	X(S, Namespace, ns, STR, _, NULL, 0)              \
+	X(S, JobID, job_id, STR, _, NULL, 0)              \
+	X(S, Purge, purge, BOOL, _, NULL, 0)              \
+	X(S, SubmitTime, submit_time, NSTIME, _, NULL, 0) \
 	X(S, Eval, eval, PTR, evaluation, NULL, 0)
 SCHEMA_DECLARE(fsm_job_deregister, FSM_JOB_DEREGISTER_FIELDS);
 
 /* Evaluations written or removed in one entry. */
-#define FSM_EVALS_FIELDS(X, S)                             \
-	X(S, Evals, evals, LIST, evaluation, NULL, 0)      \
+#define FSM_EVALS_FIELDS(X, S)                        \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0) \
 	X(S, IDs, ids, STRLIST, _, NULL, 0)
 SCHEMA_DECLARE(fsm_evals, FSM_EVALS_FIELDS);
+
+/* Node.Register: the node as the leader prepared it. On an existing node
+ * the FSM keeps its drain strategy, eligibility, LastDrain and events (the
+ * register event is appended). Evals: node-update evaluations. */
+#define FSM_NODE_REGISTER_FIELDS(X, S)                   \
+	X(S, Node, node, STRUCT, node, NULL, 0)          \
+	X(S, NodeEvent, event, PTR, node_event, NULL, 0) \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_node_register, FSM_NODE_REGISTER_FIELDS);
+
+/* Node status, drain, eligibility and deregistration changes. Which fields
+ * matter depends on the entry type: FSM_NODE_STATUS (Status), FSM_NODE_DRAIN
+ * (DrainStrategy, MarkEligible), FSM_NODE_ELIGIBILITY (Eligibility),
+ * FSM_NODE_DEREGISTER (NodeIDs). UpdatedAt is Unix seconds. */
+#define FSM_NODE_UPDATE_FIELDS(X, S)                             \
+	X(S, NodeID, node_id, STR, _, NULL, 0)                   \
+	X(S, NodeIDs, node_ids, STRLIST, _, NULL, 0)             \
+	X(S, Status, status, STR, _, NULL, 0)                    \
+	X(S, Eligibility, eligibility, STR, _, NULL, 0)          \
+	X(S, DrainStrategy, drain, PTR, drain_strategy, NULL, 0) \
+	X(S, MarkEligible, mark_eligible, BOOL, _, NULL, 0)      \
+	X(S, NodeEvent, event, PTR, node_event, NULL, 0)         \
+	X(S, UpdatedAt, updated_at, INT, _, NULL, 0)             \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_node_update, FSM_NODE_UPDATE_FIELDS);
+
+/* A committed plan (Nomad's ApplyPlanResultsRequest): the job once, the
+ * allocations to place or update in place (without their Job: the FSM
+ * attaches Job), the stops and preemptions as diffs (ID, DesiredStatus,
+ * DesiredDescription, ClientStatus, FollowupEvalID, ModifyTime,
+ * PreemptedByAllocation), and evaluations to write (the evaluation's
+ * outcome, blocked and follow-up evaluations). */
+#define FSM_PLAN_FIELDS(X, S)                                       \
+	X(S, EvalID, eval_id, STR, _, NULL, 0)                      \
+	X(S, Job, job, PTR, job, NULL, 0)                           \
+	X(S, AllocsUpdated, updated, LIST, allocation, NULL, 0)     \
+	X(S, AllocsStopped, stopped, LIST, allocation, NULL, 0)     \
+	X(S, AllocsPreempted, preempted, LIST, allocation, NULL, 0) \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_plan, FSM_PLAN_FIELDS);
+
+/* Node.UpdateAlloc: client-side fields of allocations (ClientStatus,
+ * ClientDescription, TaskStates, DeploymentStatus, NetworkStatus,
+ * ModifyTime) and the evaluations they trigger (failed allocations). */
+#define FSM_ALLOC_UPDATE_FIELDS(X, S)                  \
+	X(S, Alloc, allocs, LIST, allocation, NULL, 0) \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_alloc_update, FSM_ALLOC_UPDATE_FIELDS);
 
 /* The schema of a type's body; NULL for unknown or bodiless types. */
 const struct schema *fsm_body_schema(uint8_t type);
 
 /* Encodes [type][body] into out (appends). */
 int fsm_encode(uint8_t type, const struct schema *s, const void *body,
-	       struct buf *out);
+               struct buf *out);
 
 /* Applies one entry at index. An entry that cannot be decoded, or whose
  * type is unknown, changes nothing and returns an error (logged by the
  * caller): every server skips it the same way. */
 int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
-	      struct err *e);
+              struct err *e);
 
 /* Nomad's job status from state (getJobStatus): system, periodic and
  * parameterized jobs are "running" unless stopped; otherwise "running"
  * with a non-terminal allocation, "pending" with a non-terminal
  * evaluation, "dead" when stopped or when everything is terminal. */
 const char *fsm_job_status(const struct store *s, const struct job *job);
+
+/* ---- appliers in other files (raft/fsm_*.c) ------------------------------ */
+
+/* Writes evs and refreshes the status of their jobs. */
+int fsm_put_evals(struct store *s, uint64_t index, const struct evaluation *evs,
+                  size_t n);
+/* Recomputes a job's Status from state after its allocations or
+ * evaluations changed. */
+int fsm_refresh_job_status(struct store *s, uint64_t index, const char *ns,
+                           const char *id);
+int fsm_node_register(struct store *s, uint64_t index, void *body);
+int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body);
+int fsm_plan_apply(struct store *s, uint64_t index, void *body);
+int fsm_alloc_update(struct store *s, uint64_t index, void *body);
 
 #endif

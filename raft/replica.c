@@ -30,6 +30,7 @@ struct replica {
 	struct raft raft;
 	uv_timer_t watch;
 	bool was_leader;
+	bool announced; /* on_leader(true) given, not yet taken back */
 	bool started;
 	bool raft_inited;
 	bool io_inited;
@@ -249,13 +250,19 @@ static int replica_fsm_restore(struct raft_fsm *fsm, struct raft_buffer *buf)
 static void replica_established(struct raft_barrier *req, int status)
 {
 	struct replica *r = req->data;
-	if (status == 0)
-		LOG_INFO("raft", "leadership established at index %llu",
-		         (unsigned long long)raft_last_applied(&r->raft));
-	else
+	r->barrier_pending = false;
+	if (status != 0) {
 		LOG_WARN("raft", "leadership barrier failed: %s",
 		         raft_strerror(status));
-	r->barrier_pending = false;
+		return;
+	}
+	LOG_INFO("raft", "leadership established at index %llu",
+	         (unsigned long long)raft_last_applied(&r->raft));
+	/* Leader duties start on a state that has every earlier entry. */
+	if (r->was_leader && !r->announced && r->cfg.on_leader != NULL) {
+		r->announced = true;
+		r->cfg.on_leader(r->cfg.data, true);
+	}
 }
 
 static void replica_watch_tick(uv_timer_t *t)
@@ -274,8 +281,11 @@ static void replica_watch_tick(uv_timer_t *t)
 	LOG_INFO("raft", "%s",
 	         leader ? "this server is now the leader"
 	                : "this server is no longer the leader");
-	if (r->cfg.on_leader != NULL)
-		r->cfg.on_leader(r->cfg.data, leader);
+	if (!leader && r->announced) {
+		r->announced = false;
+		if (r->cfg.on_leader != NULL)
+			r->cfg.on_leader(r->cfg.data, false);
+	}
 }
 
 /* ---- lifecycle --------------------------------------------------------- */

@@ -46,6 +46,8 @@ struct replica_config {
 	unsigned heartbeat_timeout_ms; /* 0: default */
 	unsigned snapshot_threshold;   /* 0: default (8192) */
 	unsigned snapshot_trailing;    /* 0: default (10240) */
+	/* true once leadership is established (a barrier applied every
+	 * earlier entry), false when it is lost. */
 	void (*on_leader)(void *data, bool leader);
 	/* May this peer open Raft? id and address from its hello, peer the
 	 * connection's source "ip:port". */

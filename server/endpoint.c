@@ -10,10 +10,10 @@
 #include "raft/fsm.h"
 #include "server/server_int.h"
 
-#define SERVER_MAX_EPS 64
-#define SERVER_RETRY_MS 100
-#define SERVER_DEFAULT_WAIT_NS (5LL * STIME_NS_PER_S)
-#define SERVER_MAX_QUERY_NS (300LL * STIME_NS_PER_S)
+#define SERVER_MAX_EPS            64
+#define SERVER_RETRY_MS           100
+#define SERVER_DEFAULT_WAIT_NS    (5LL * STIME_NS_PER_S)
+#define SERVER_MAX_QUERY_NS       (300LL * STIME_NS_PER_S)
 #define SERVER_FORWARD_TIMEOUT_MS 15000
 
 struct rpc_meta server_meta(const struct server *s, uint64_t index)
@@ -58,13 +58,13 @@ struct server_fwd {
 };
 
 static void server_route_until(struct server_ep *ep, struct rpc_call *call,
-			       int64_t deadline);
+                               int64_t deadline);
 static void server_hold(struct server *s, struct server_ep *ep,
-			struct rpc_call *call, int64_t deadline);
+                        struct rpc_call *call, int64_t deadline);
 
 static void server_forwarded(void *data, int status, const char *error,
-			     const msgpack_object *reply,
-			     const struct rpc_meta *meta)
+                             const msgpack_object *reply,
+                             const struct rpc_meta *meta)
 {
 	struct server_fwd *f = data;
 	struct rpc_call *call = f->call;
@@ -79,7 +79,7 @@ static void server_forwarded(void *data, int status, const char *error,
 	mem_free(f);
 	if (status != ERR_OK)
 		rpc_call_error(call, error != NULL ? error : err_str(status),
-			       NULL);
+		               NULL);
 	else if (error != NULL)
 		rpc_call_error(call, error, meta);
 	else
@@ -112,7 +112,7 @@ static void server_no_leader(struct server *s, struct rpc_call *call)
 	const char *why = s->formation_why;
 	/* Say why when formation knows: "waiting for more servers". */
 	snprintf(msg, sizeof msg, "No cluster leader%s%s", why[0] ? ": " : "",
-		 why);
+	         why);
 	rpc_call_error(call, msg, NULL);
 }
 
@@ -142,14 +142,14 @@ static void server_wait_tick(uv_timer_t *t)
 static int64_t server_hold_deadline(const struct server *s)
 {
 	int64_t wait = s->cfg.no_leader_wait_ns ? s->cfg.no_leader_wait_ns
-						: SERVER_DEFAULT_WAIT_NS;
+	                                        : SERVER_DEFAULT_WAIT_NS;
 	return stime_mono_ns() + wait;
 }
 
 /* Holds call until a leader is known (then routes it again) or until
  * deadline (0: a fresh wait starts now). */
 static void server_hold(struct server *s, struct server_ep *ep,
-			struct rpc_call *call, int64_t deadline)
+                        struct rpc_call *call, int64_t deadline)
 {
 	struct server_wait *w;
 	if (deadline != 0 && stime_mono_ns() >= deadline) {
@@ -170,7 +170,7 @@ static void server_hold(struct server *s, struct server_ep *ep,
 	uv_timer_init(s->cfg.loop, &w->timer);
 	w->timer.data = w;
 	uv_timer_start(&w->timer, server_wait_tick, SERVER_RETRY_MS,
-		       SERVER_RETRY_MS);
+	               SERVER_RETRY_MS);
 	w->next = s->waits;
 	s->waits = w;
 }
@@ -187,7 +187,7 @@ void server_waits_cancel(struct server *s)
 }
 
 static void server_forward(struct server *s, struct server_ep *ep,
-			   struct rpc_call *call, int64_t deadline)
+                           struct rpc_call *call, int64_t deadline)
 {
 	char leader[64];
 	struct rpc_request req;
@@ -219,8 +219,8 @@ static void server_forward(struct server *s, struct server_ep *ep,
 	req = call->req;
 	req.forwarded = true;
 	if (rpc_pool_call(s->pool, leader, &req, NULL, call->args,
-			  SERVER_FORWARD_TIMEOUT_MS, server_forwarded,
-			  f) != ERR_OK) {
+	                  SERVER_FORWARD_TIMEOUT_MS, server_forwarded,
+	                  f) != ERR_OK) {
 		mem_free(f);
 		rpc_call_error(call, "No cluster leader", NULL);
 	}
@@ -235,7 +235,7 @@ struct server_barrier {
 };
 
 static void server_barriered(struct replica_apply *req, int status,
-			     uint64_t index)
+                             uint64_t index)
 {
 	struct server_barrier *b = req->data;
 	(void)index;
@@ -243,9 +243,9 @@ static void server_barriered(struct replica_apply *req, int status,
 		b->ep->fn(b->ep->s, b->call);
 	else
 		rpc_call_error(b->call,
-			       status == ERR_NOLEADER ? "No cluster leader"
-						      : err_str(status),
-			       NULL);
+		               status == ERR_NOLEADER ? "No cluster leader"
+		                                      : err_str(status),
+		               NULL);
 	mem_free(b);
 }
 
@@ -262,16 +262,17 @@ static void server_consistent(struct server_ep *ep, struct rpc_call *call)
 	}
 	if (rc != ERR_OK) {
 		mem_free(b);
-		rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
-							: err_str(rc),
-			       NULL);
+		rpc_call_error(call,
+		               rc == ERR_NOLEADER ? "No cluster leader"
+		                                  : err_str(rc),
+		               NULL);
 	}
 }
 
 /* Runs call here or sends it to the leader; deadline (0: none yet)
  * bounds how long it may wait for one. */
 static void server_route_until(struct server_ep *ep, struct rpc_call *call,
-			       int64_t deadline)
+                               int64_t deadline)
 {
 	struct server *s = ep->s;
 	bool read = !(ep->flags & EP_WRITE);
@@ -295,7 +296,7 @@ static void server_route(void *data, struct rpc_call *call)
 }
 
 int server_endpoint(struct server *s, const char *method, unsigned flags,
-		    server_ep_fn fn)
+                    server_ep_fn fn)
 {
 	if (s->eps == NULL) {
 		s->eps = mem_calloc(SERVER_MAX_EPS, sizeof *s->eps);
@@ -312,8 +313,8 @@ int server_endpoint(struct server *s, const char *method, unsigned flags,
 }
 
 int server_call(struct server *s, const struct rpc_request *req,
-		const struct schema *as, const void *args, rpc_reply_fn cb,
-		void *data)
+                const struct schema *as, const void *args, rpc_reply_fn cb,
+                void *data)
 {
 	return rpc_server_dispatch(s->rpc, req, as, args, cb, data);
 }
@@ -381,7 +382,7 @@ static uint64_t server_block_ms(const struct rpc_call *call)
 }
 
 bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
-		  server_ep_fn fn)
+                  server_ep_fn fn)
 {
 	struct server_block *b;
 	if (call->data != NULL || call->req.min_query_index == 0 ||
@@ -400,7 +401,7 @@ bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
 	uv_timer_init(s->cfg.loop, &b->timer);
 	b->timer.data = b;
 	uv_timer_start(&b->timer, server_block_timer_cb, server_block_ms(call),
-		       0);
+	               0);
 	store_watch(s->store, &b->watch, mask, call->req.min_query_index);
 	return true;
 }
@@ -416,16 +417,17 @@ struct server_applying {
 };
 
 static void server_applied(struct replica_apply *req, int status,
-			   uint64_t index)
+                           uint64_t index)
 {
 	struct server_applying *a = req->data;
-	a->cb(a->s, a->call, a->ctx, status, index);
+	if (a->cb != NULL)
+		a->cb(a->s, a->call, a->ctx, status, index);
 	mem_free(a);
 }
 
 int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
-		 const struct schema *bs, const void *body,
-		 server_applied_fn cb, void *ctx)
+                 const struct schema *bs, const void *body,
+                 server_applied_fn cb, void *ctx)
 {
 	struct server_applying *a = mem_calloc(1, sizeof *a);
 	int rc;

@@ -28,7 +28,7 @@ static void ep_fail(struct rpc_call *call, int code, const char *msg)
 /* The evaluation that will schedule the job, chosen here (IDs and times
  * never come from the FSM). */
 static int ep_new_eval(struct evaluation *ev, const struct job *job,
-		       const char *trigger, int64_t priority, const char *type)
+                       const char *trigger, int64_t priority, const char *type)
 {
 	char id[ID_LEN + 1];
 	int64_t now = stime_wall_ns();
@@ -50,26 +50,26 @@ static int ep_new_eval(struct evaluation *ev, const struct job *job,
 }
 
 static int ep_check_enforce(struct server *s, struct rpc_call *call,
-			    const struct job_register_request *args)
+                            const struct job_register_request *args)
 {
 	const struct job *cur =
-		store_job(s->store, args->job.namespace, args->job.id);
+	    store_job(s->store, args->job.namespace, args->job.id);
 	char msg[200];
 	if (!args->enforce_index)
 		return ERR_OK;
 	if (args->job_modify_index == 0 && cur != NULL)
 		snprintf(msg, sizeof msg,
-			 "Enforcing job modify index 0: job already exists");
+		         "Enforcing job modify index 0: job already exists");
 	else if (args->job_modify_index != 0 && cur == NULL)
 		snprintf(msg, sizeof msg,
-			 "Enforcing job modify index %llu: job does not exist",
-			 (unsigned long long)args->job_modify_index);
+		         "Enforcing job modify index %llu: job does not exist",
+		         (unsigned long long)args->job_modify_index);
 	else if (cur != NULL && cur->job_modify_index != args->job_modify_index)
 		snprintf(msg, sizeof msg,
-			 "Enforcing job modify index %llu: job exists with "
-			 "conflicting job modify index: %llu",
-			 (unsigned long long)args->job_modify_index,
-			 (unsigned long long)cur->job_modify_index);
+		         "Enforcing job modify index %llu: job exists with "
+		         "conflicting job modify index: %llu",
+		         (unsigned long long)args->job_modify_index,
+		         (unsigned long long)cur->job_modify_index);
 	else
 		return ERR_OK;
 	ep_fail(call, ERR_CONFLICT, msg);
@@ -78,7 +78,7 @@ static int ep_check_enforce(struct server *s, struct rpc_call *call,
 
 /* Canonicalises and validates; answers the call on failure. */
 static int ep_admit_job(struct server *s, struct rpc_call *call,
-			struct job_register_request *args)
+                        struct job_register_request *args)
 {
 	struct job *job = &args->job;
 	struct errlist errs;
@@ -107,8 +107,8 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 	errlist_release(&errs);
 	if (store_namespace(s->store, job->namespace) == NULL) {
 		snprintf(msg, sizeof msg,
-			 "job \"%.60s\" is in nonexistent namespace \"%.60s\"",
-			 job->id, job->namespace);
+		         "job \"%.60s\" is in nonexistent namespace \"%.60s\"",
+		         job->id, job->namespace);
 		ep_fail(call, ERR_NOTFOUND, msg);
 		return ERR_NOTFOUND;
 	}
@@ -117,17 +117,17 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 
 /* The reply of a job write once its entry is applied (or failed). */
 static void ep_reply_job_write(struct server *s, struct rpc_call *call,
-			       int status, uint64_t index,
-			       const struct evaluation *ev, const char *ns,
-			       const char *id)
+                               int status, uint64_t index,
+                               const struct evaluation *ev, const char *ns,
+                               const char *id)
 {
 	struct job_register_response r = {0};
 	const struct job *job;
 	if (status != ERR_OK) {
-		rpc_call_error(call, status == ERR_NOLEADER
-					     ? "No cluster leader"
-					     : err_str(status),
-			       NULL);
+		rpc_call_error(call,
+		               status == ERR_NOLEADER ? "No cluster leader"
+		                                      : err_str(status),
+		               NULL);
 		return;
 	}
 	job = store_job(s->store, ns, id);
@@ -140,11 +140,13 @@ static void ep_reply_job_write(struct server *s, struct rpc_call *call,
 }
 
 static void ep_job_registered(struct server *s, struct rpc_call *call,
-			      void *ctx, int status, uint64_t index)
+                              void *ctx, int status, uint64_t index)
 {
 	struct fsm_job_register *body = ctx;
 	ep_reply_job_write(s, call, status, index, body->eval,
-			   body->job.namespace, body->job.id);
+	                   body->job.namespace, body->job.id);
+	if (status == ERR_OK && body->eval != NULL)
+		server_evals_written(s, body->eval, 1);
 	schema_release(&fsm_job_register_schema, body);
 	mem_free(body);
 }
@@ -170,18 +172,19 @@ static void ep_job_register(struct server *s, struct rpc_call *call)
 		body->eval = mem_calloc(1, sizeof *body->eval);
 		if (body->eval == NULL ||
 		    ep_new_eval(body->eval, &body->job,
-				EVAL_TRIGGER_JOB_REGISTER, args.eval_priority,
-				NULL) != ERR_OK) {
+		                EVAL_TRIGGER_JOB_REGISTER, args.eval_priority,
+		                NULL) != ERR_OK) {
 			rpc_call_error(call, "out of memory", NULL);
 			goto fail_quiet;
 		}
 	}
 	rc = server_apply(s, call, FSM_JOB_REGISTER, &fsm_job_register_schema,
-			  body, ep_job_registered, body);
+	                  body, ep_job_registered, body);
 	if (rc != ERR_OK) {
-		rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
-							: err_str(rc),
-			       NULL);
+		rpc_call_error(call,
+		               rc == ERR_NOLEADER ? "No cluster leader"
+		                                  : err_str(rc),
+		               NULL);
 		goto fail_quiet;
 	}
 	schema_release(&job_register_request_schema, &args);
@@ -195,11 +198,13 @@ fail_quiet:
 /* ---- Job.Deregister ------------------------------------------------------ */
 
 static void ep_job_deregistered(struct server *s, struct rpc_call *call,
-				void *ctx, int status, uint64_t index)
+                                void *ctx, int status, uint64_t index)
 {
 	struct fsm_job_deregister *body = ctx;
 	ep_reply_job_write(s, call, status, index, body->eval, body->ns,
-			   body->job_id);
+	                   body->job_id);
+	if (status == ERR_OK && body->eval != NULL)
+		server_evals_written(s, body->eval, 1);
 	schema_release(&fsm_job_deregister_schema, body);
 	mem_free(body);
 }
@@ -210,8 +215,8 @@ static void ep_job_deregister(struct server *s, struct rpc_call *call)
 	struct fsm_job_deregister *body = mem_calloc(1, sizeof *body);
 	const struct job *cur;
 	int rc = ERR_NOMEM;
-	if (body == NULL || !server_args(call, &job_deregister_request_schema,
-					 &args))
+	if (body == NULL ||
+	    !server_args(call, &job_deregister_request_schema, &args))
 		goto fail;
 	body->ns = mem_strdup(ep_namespace(call, NULL));
 	body->job_id = mem_strdup(args.job_id ? args.job_id : "");
@@ -222,27 +227,27 @@ static void ep_job_deregister(struct server *s, struct rpc_call *call)
 		body->eval = mem_calloc(1, sizeof *body->eval);
 		if (body->eval == NULL ||
 		    ep_new_eval(body->eval, cur, EVAL_TRIGGER_JOB_DEREGISTER,
-				args.eval_priority, JOB_TYPE_SERVICE) != ERR_OK)
+		                args.eval_priority, NULL) != ERR_OK)
 			goto fail;
 	}
 	rc = server_apply(s, call, FSM_JOB_DEREGISTER,
-			  &fsm_job_deregister_schema, body,
-			  ep_job_deregistered, body);
+	                  &fsm_job_deregister_schema, body, ep_job_deregistered,
+	                  body);
 	if (rc == ERR_OK) {
 		schema_release(&job_deregister_request_schema, &args);
 		return;
 	}
 fail:
-	rpc_call_error(call, rc == ERR_NOLEADER ? "No cluster leader"
-						: err_str(rc),
-		       NULL);
+	rpc_call_error(
+	    call, rc == ERR_NOLEADER ? "No cluster leader" : err_str(rc), NULL);
 	schema_release(&job_deregister_request_schema, &args);
 	if (body != NULL)
 		schema_release(&fsm_job_deregister_schema, body);
 	mem_free(body);
 }
 
-/* ---- reads ---------------------------------------------------------------- */
+/* ---- reads ----------------------------------------------------------------
+ */
 
 struct ep_stub_list {
 	struct job_list_response r;
@@ -296,12 +301,12 @@ static void ep_job_list(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &id_request_schema, &args))
 		return;
 	store_each_job(s->store, ep_namespace(call, NULL), args.prefix,
-		       ep_add_stub, &l);
+	               ep_add_stub, &l);
 	if (l.oom) {
 		rpc_call_error(call, "out of memory", NULL);
 	} else {
-		struct rpc_meta m = server_meta(
-			s, store_table_index(s->store, STORE_JOBS));
+		struct rpc_meta m =
+		    server_meta(s, store_table_index(s->store, STORE_JOBS));
 		rpc_call_reply(call, &job_list_response_schema, &l.r, &m);
 	}
 	mem_free(l.r.jobs.v);
@@ -317,11 +322,12 @@ static void ep_job_get(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	job = store_job(s->store, ep_namespace(call, NULL), args.id ? args.id : "");
+	job = store_job(s->store, ep_namespace(call, NULL),
+	                args.id ? args.id : "");
 	r.job = (struct job *)job;
 	struct rpc_meta m = server_meta(
-		s, job != NULL ? job->modify_index
-			       : store_table_index(s->store, STORE_JOBS));
+	    s, job != NULL ? job->modify_index
+	                   : store_table_index(s->store, STORE_JOBS));
 	rpc_call_reply(call, &single_job_response_schema, &r, &m);
 	schema_release(&id_request_schema, &args);
 }
@@ -333,12 +339,12 @@ static void ep_job_versions(struct server *s, struct rpc_call *call)
 	const struct job *const *v;
 	size_t n = 0;
 	if (server_block(s, call, STORE_BIT(STORE_JOB_VERSIONS),
-			 ep_job_versions))
+	                 ep_job_versions))
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
 	v = store_job_versions(s->store, ep_namespace(call, NULL),
-			       args.id ? args.id : "", &n);
+	                       args.id ? args.id : "", &n);
 	r.versions.v = n ? mem_calloc(n, sizeof *r.versions.v) : NULL;
 	if (n > 0 && r.versions.v == NULL) {
 		rpc_call_error(call, "out of memory", NULL);
@@ -347,8 +353,8 @@ static void ep_job_versions(struct server *s, struct rpc_call *call)
 	for (size_t i = 0; i < n; i++)
 		memcpy(&r.versions.v[i], v[i], sizeof *v[i]); /* borrowed */
 	r.versions.n = n;
-	struct rpc_meta m = server_meta(
-		s, store_table_index(s->store, STORE_JOB_VERSIONS));
+	struct rpc_meta m =
+	    server_meta(s, store_table_index(s->store, STORE_JOB_VERSIONS));
 	rpc_call_reply(call, &job_versions_response_schema, &r, &m);
 	mem_free(r.versions.v);
 out:
@@ -367,7 +373,7 @@ static bool ep_add_eval(void *data, const struct evaluation *ev)
 	if (l->r.evaluations.n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct evaluation *v =
-			mem_realloc(l->r.evaluations.v, cap * sizeof *v);
+		    mem_realloc(l->r.evaluations.v, cap * sizeof *v);
 		if (v == NULL) {
 			l->oom = true;
 			return false;
@@ -380,13 +386,13 @@ static bool ep_add_eval(void *data, const struct evaluation *ev)
 }
 
 static void ep_eval_reply(struct server *s, struct rpc_call *call,
-			  struct ep_eval_list *l)
+                          struct ep_eval_list *l)
 {
 	if (l->oom) {
 		rpc_call_error(call, "out of memory", NULL);
 	} else {
-		struct rpc_meta m = server_meta(
-			s, store_table_index(s->store, STORE_EVALS));
+		struct rpc_meta m =
+		    server_meta(s, store_table_index(s->store, STORE_EVALS));
 		rpc_call_reply(call, &eval_list_response_schema, &l->r, &m);
 	}
 	mem_free(l->r.evaluations.v); /* borrowed entries */
@@ -401,7 +407,7 @@ static void ep_job_evals(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &id_request_schema, &args))
 		return;
 	store_each_job_eval(s->store, ep_namespace(call, NULL),
-			    args.id ? args.id : "", ep_add_eval, &l);
+	                    args.id ? args.id : "", ep_add_eval, &l);
 	ep_eval_reply(s, call, &l);
 	schema_release(&id_request_schema, &args);
 }
@@ -415,7 +421,7 @@ static void ep_eval_list(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &id_request_schema, &args))
 		return;
 	store_each_eval(s->store, ep_namespace(call, NULL), args.prefix,
-			ep_add_eval, &l);
+	                ep_add_eval, &l);
 	ep_eval_reply(s, call, &l);
 	schema_release(&id_request_schema, &args);
 }
@@ -428,11 +434,11 @@ static void ep_eval_get(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	r.eval = (struct evaluation *)store_eval(s->store,
-						 args.id ? args.id : "");
-	struct rpc_meta m = server_meta(
-		s, r.eval ? r.eval->modify_index
-			  : store_table_index(s->store, STORE_EVALS));
+	r.eval =
+	    (struct evaluation *)store_eval(s->store, args.id ? args.id : "");
+	struct rpc_meta m =
+	    server_meta(s, r.eval ? r.eval->modify_index
+	                          : store_table_index(s->store, STORE_EVALS));
 	rpc_call_reply(call, &single_eval_response_schema, &r, &m);
 	schema_release(&id_request_schema, &args);
 }
@@ -444,18 +450,18 @@ int server_register_job_endpoints(struct server *s)
 		unsigned flags;
 		server_ep_fn fn;
 	} eps[] = {
-		{"Job.Register", EP_WRITE, ep_job_register},
-		{"Job.Deregister", EP_WRITE, ep_job_deregister},
-		{"Job.List", 0, ep_job_list},
-		{"Job.GetJob", 0, ep_job_get},
-		{"Job.GetJobVersions", 0, ep_job_versions},
-		{"Job.Evaluations", 0, ep_job_evals},
-		{"Eval.List", 0, ep_eval_list},
-		{"Eval.GetEval", 0, ep_eval_get},
+	    {"Job.Register", EP_WRITE, ep_job_register},
+	    {"Job.Deregister", EP_WRITE, ep_job_deregister},
+	    {"Job.List", 0, ep_job_list},
+	    {"Job.GetJob", 0, ep_job_get},
+	    {"Job.GetJobVersions", 0, ep_job_versions},
+	    {"Job.Evaluations", 0, ep_job_evals},
+	    {"Eval.List", 0, ep_eval_list},
+	    {"Eval.GetEval", 0, ep_eval_get},
 	};
 	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc = server_endpoint(s, eps[i].method, eps[i].flags,
-					 eps[i].fn);
+		int rc =
+		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
 		if (rc != ERR_OK)
 			return rc;
 	}

@@ -42,7 +42,7 @@ static void status_members(struct server *s, struct rpc_call *call)
 }
 
 static const struct server_member *status_member_by_raft_id(struct server *s,
-							    uint64_t id)
+                                                            uint64_t id)
 {
 	for (size_t i = 0; i < s->members.members.n; i++)
 		if (s->members.members.v[i].raft_id == id)
@@ -69,10 +69,11 @@ static void raft_configuration(struct server *s, struct rpc_call *call)
 	r.index = replica_applied_index(s->replica);
 	for (size_t i = 0; i < n; i++) {
 		const struct server_member *m =
-			status_member_by_raft_id(s, cfg[i].id);
+		    status_member_by_raft_id(s, cfg[i].id);
 		snprintf(ids[i], sizeof ids[i], "%" PRIu64, cfg[i].id);
 		r.servers.v[i].id = ids[i];
-		r.servers.v[i].node = m && m->name ? m->name : (char *)"(unknown)";
+		r.servers.v[i].node =
+		    m && m->name ? m->name : (char *)"(unknown)";
 		r.servers.v[i].address = cfg[i].address;
 		r.servers.v[i].leader = cfg[i].id == leader_id;
 		r.servers.v[i].voter = cfg[i].voter;
@@ -112,15 +113,16 @@ static void raft_remove_peer(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &raft_peer_request_schema, &args))
 		return;
 	if (args.id == NULL || *args.id == '\0') {
-		rpc_call_error(call, "Must specify the peer's ID to remove", NULL);
+		rpc_call_error(call, "Must specify the peer's ID to remove",
+		               NULL);
 		goto out;
 	}
 	id = strtoull(args.id, &end, 10);
 	r = *end == '\0' ? mem_calloc(1, sizeof *r) : NULL;
 	if (r == NULL) {
 		snprintf(msg, sizeof msg,
-			 "id \"%.60s\" was not found in the Raft configuration",
-			 args.id);
+		         "id \"%.60s\" was not found in the Raft configuration",
+		         args.id);
 		rpc_call_error(call, msg, NULL);
 		goto out;
 	}
@@ -132,8 +134,8 @@ static void raft_remove_peer(struct server *s, struct rpc_call *call)
 	if (replica_remove(s->replica, &r->req, id) != ERR_OK) {
 		mem_free(r);
 		snprintf(msg, sizeof msg,
-			 "id \"%.60s\" was not found in the Raft configuration",
-			 args.id);
+		         "id \"%.60s\" was not found in the Raft configuration",
+		         args.id);
 		rpc_call_error(call, msg, NULL);
 	} else {
 		LOG_INFO("server", "removing raft peer %s", args.id);
@@ -149,12 +151,12 @@ int server_register_status_endpoints(struct server *s)
 		rc = server_endpoint(s, "Status.Peers", EP_ANY, status_peers);
 	if (rc == ERR_OK)
 		rc = server_endpoint(s, "Status.Members", EP_ANY,
-				     status_members);
+		                     status_members);
 	if (rc == ERR_OK)
 		rc = server_endpoint(s, "Operator.RaftGetConfiguration", 0,
-				     raft_configuration);
+		                     raft_configuration);
 	if (rc == ERR_OK)
 		rc = server_endpoint(s, "Operator.RaftRemovePeerByID", EP_WRITE,
-				     raft_remove_peer);
+		                     raft_remove_peer);
 	return rc;
 }

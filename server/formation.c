@@ -10,7 +10,7 @@ SCHEMA_DEFINE(server_member, SERVER_MEMBER_FIELDS, 0);
 SCHEMA_DEFINE(server_members, SERVER_MEMBERS_FIELDS, 0);
 
 static struct server_member *formation_find(struct server_members *m,
-					    const struct server_member *x)
+                                            const struct server_member *x)
 {
 	for (size_t i = 0; i < m->members.n; i++) {
 		struct server_member *y = &m->members.v[i];
@@ -20,10 +20,11 @@ static struct server_member *formation_find(struct server_members *m,
 	return NULL;
 }
 
-static int formation_add(struct server_members *m, const struct server_member *x)
+static int formation_add(struct server_members *m,
+                         const struct server_member *x)
 {
-	struct server_member *v = mem_realloc(
-		m->members.v, (m->members.n + 1) * sizeof *v);
+	struct server_member *v =
+	    mem_realloc(m->members.v, (m->members.n + 1) * sizeof *v);
 	if (v == NULL)
 		return ERR_NOMEM;
 	m->members.v = v;
@@ -35,7 +36,7 @@ static int formation_add(struct server_members *m, const struct server_member *x
 }
 
 int formation_merge(struct server_members *into,
-		    const struct server_members *from, const char *region)
+                    const struct server_members *from, const char *region)
 {
 	for (size_t i = 0; i < from->members.n; i++) {
 		const struct server_member *x = &from->members.v[i];
@@ -61,12 +62,12 @@ int formation_merge(struct server_members *into,
 }
 
 void formation_refresh(struct server_members *m, uint64_t self_raft_id,
-		       int64_t now_ns)
+                       int64_t now_ns)
 {
 	for (size_t i = 0; i < m->members.n; i++) {
 		struct server_member *x = &m->members.v[i];
 		bool alive = x->raft_id == self_raft_id ||
-			     now_ns - x->last_seen <= FORMATION_FAILED_AFTER_NS;
+		             now_ns - x->last_seen <= FORMATION_FAILED_AFTER_NS;
 		const char *st = alive ? "alive" : "failed";
 		if (x->status == NULL || strcmp(x->status, st) != 0) {
 			char *dup = mem_strdup(st);
@@ -86,15 +87,15 @@ static int formation_cmp(const void *a, const void *b)
 }
 
 static void formation_wait(struct formation_decision *out, const char *fmt,
-			   long long a, long long b)
+                           long long a, long long b)
 {
 	out->action = FORMATION_WAIT;
 	snprintf(out->why, sizeof out->why, fmt, a, b);
 }
 
 void formation_decide(const struct server_members *m, uint64_t self_raft_id,
-		      bool self_has_raft, int64_t expect,
-		      struct formation_decision *out)
+                      bool self_has_raft, int64_t expect,
+                      struct formation_decision *out)
 {
 	const struct server_member *alive[16];
 	size_t n = 0;
@@ -108,20 +109,20 @@ void formation_decide(const struct server_members *m, uint64_t self_raft_id,
 		if (x->raft_id != self_raft_id && x->has_raft) {
 			out->action = FORMATION_JOIN;
 			snprintf(out->why, sizeof out->why,
-				 "a cluster already exists (server \"%s\" has "
-				 "Raft state); waiting for its leader to add "
-				 "this server",
-				 x->name ? x->name : "?");
+			         "a cluster already exists (server \"%s\" has "
+			         "Raft state); waiting for its leader to add "
+			         "this server",
+			         x->name ? x->name : "?");
 			return;
 		}
 		if (x->status != NULL && strcmp(x->status, "alive") != 0)
 			continue;
 		if (x->expect != expect) {
 			formation_wait(out,
-				       "a server expects %lld servers while "
-				       "this one expects %lld; fix "
-				       "bootstrap_expect",
-				       (long long)x->expect, (long long)expect);
+			               "a server expects %lld servers while "
+			               "this one expects %lld; fix "
+			               "bootstrap_expect",
+			               (long long)x->expect, (long long)expect);
 			return;
 		}
 		if (n < sizeof alive / sizeof alive[0])
@@ -129,17 +130,17 @@ void formation_decide(const struct server_members *m, uint64_t self_raft_id,
 	}
 	if (expect > (int64_t)(sizeof alive / sizeof alive[0])) {
 		formation_wait(out,
-			       "bootstrap_expect = %lld is above the %lld "
-			       "servers steppe can bootstrap at once",
-			       (long long)expect,
-			       (long long)(sizeof alive / sizeof alive[0]));
+		               "bootstrap_expect = %lld is above the %lld "
+		               "servers steppe can bootstrap at once",
+		               (long long)expect,
+		               (long long)(sizeof alive / sizeof alive[0]));
 		return;
 	}
 	if (expect <= 0 || (int64_t)n < expect) {
 		formation_wait(out,
-			       "waiting for more servers before bootstrapping: "
-			       "%lld of %lld expected servers known",
-			       (long long)n, (long long)expect);
+		               "waiting for more servers before bootstrapping: "
+		               "%lld of %lld expected servers known",
+		               (long long)n, (long long)expect);
 		return;
 	}
 	qsort(alive, n, sizeof alive[0], formation_cmp);

@@ -18,23 +18,23 @@
 #include "structs/schema.h"
 
 /* One server as the others see it. */
-#define SERVER_MEMBER_FIELDS(X, S)                                 \
-	X(S, Name, name, STR, _, NULL, 0)                          \
-	X(S, ID, id, STR, _, NULL, 0)                              \
-	X(S, RaftID, raft_id, UINT, _, NULL, 0)                    \
-	X(S, Region, region, STR, _, NULL, 0)                      \
-	X(S, Datacenter, datacenter, STR, _, NULL, 0)              \
-	X(S, Addr, addr, STR, _, NULL, 0)                          \
-	X(S, HTTPAddr, http_addr, STR, _, NULL, 0)                 \
-	X(S, Expect, expect, INT, _, NULL, 0)                      \
-	X(S, HasRaft, has_raft, BOOL, _, NULL, 0)                  \
-	X(S, Build, build, STR, _, NULL, 0)                        \
-	X(S, LastSeen, last_seen, NSTIME, _, NULL, 0)              \
+#define SERVER_MEMBER_FIELDS(X, S)                    \
+	X(S, Name, name, STR, _, NULL, 0)             \
+	X(S, ID, id, STR, _, NULL, 0)                 \
+	X(S, RaftID, raft_id, UINT, _, NULL, 0)       \
+	X(S, Region, region, STR, _, NULL, 0)         \
+	X(S, Datacenter, datacenter, STR, _, NULL, 0) \
+	X(S, Addr, addr, STR, _, NULL, 0)             \
+	X(S, HTTPAddr, http_addr, STR, _, NULL, 0)    \
+	X(S, Expect, expect, INT, _, NULL, 0)         \
+	X(S, HasRaft, has_raft, BOOL, _, NULL, 0)     \
+	X(S, Build, build, STR, _, NULL, 0)           \
+	X(S, LastSeen, last_seen, NSTIME, _, NULL, 0) \
 	X(S, Status, status, STR, _, NULL, 0)
 SCHEMA_DECLARE(server_member, SERVER_MEMBER_FIELDS);
 
 /* Cluster.Exchange arguments and reply: the sender's view. */
-#define SERVER_MEMBERS_FIELDS(X, S)                                \
+#define SERVER_MEMBERS_FIELDS(X, S) \
 	X(S, Members, members, LIST, server_member, NULL, 0)
 SCHEMA_DECLARE(server_members, SERVER_MEMBERS_FIELDS);
 
@@ -45,12 +45,12 @@ SCHEMA_DECLARE(server_members, SERVER_MEMBERS_FIELDS);
  * wins; members of another region are ignored. Returns ERR_OK or
  * ERR_NOMEM. */
 int formation_merge(struct server_members *into,
-		    const struct server_members *from, const char *region);
+                    const struct server_members *from, const char *region);
 
 /* Marks members alive/failed from LastSeen and now (self is always alive).
  */
 void formation_refresh(struct server_members *m, uint64_t self_raft_id,
-		       int64_t now_ns);
+                       int64_t now_ns);
 
 enum formation_action {
 	FORMATION_WAIT,
@@ -61,15 +61,15 @@ enum formation_action {
 
 struct formation_decision {
 	enum formation_action action;
-	char why[256];       /* for WAIT: what we are waiting for */
-	uint64_t ids[16];    /* for BOOTSTRAP: raft IDs, sorted */
+	char why[256];    /* for WAIT: what we are waiting for */
+	uint64_t ids[16]; /* for BOOTSTRAP: raft IDs, sorted */
 	const char *addrs[16];
 	size_t n;
 };
 
 /* Decides from the current view. self must be in m. */
 void formation_decide(const struct server_members *m, uint64_t self_raft_id,
-		      bool self_has_raft, int64_t expect,
-		      struct formation_decision *out);
+                      bool self_has_raft, int64_t expect,
+                      struct formation_decision *out);
 
 #endif

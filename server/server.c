@@ -11,6 +11,7 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "server/heartbeat.h"
 #include "server/server_int.h"
 
 /* Loads or creates <dir>/node-id: the node UUID and the Raft ID, which
@@ -29,13 +30,15 @@ static int server_identity(struct server *s, struct err *e)
 			s->raft_id = rid;
 			return ERR_OK;
 		}
-		return err_set(e, ERR_IO, "%s: damaged; remove it only if this "
-					  "server has left the cluster",
-			       path);
+		return err_set(e, ERR_IO,
+		               "%s: damaged; remove it only if this "
+		               "server has left the cluster",
+		               path);
 	}
 	while (rid == 0) {
 		if (getrandom(&rid, sizeof rid, 0) != sizeof rid)
-			return err_set(e, ERR_IO, "no randomness for a raft id");
+			return err_set(e, ERR_IO,
+			               "no randomness for a raft id");
 		rid &= 0x7fffffffffffffffULL;
 	}
 	if (id_new(s->node_id) != 0)
@@ -44,7 +47,8 @@ static int server_identity(struct server *s, struct err *e)
 	f = fopen(path, "w");
 	if (f == NULL || fprintf(f, "%s %llu\n", s->node_id, rid) < 0 ||
 	    fclose(f) != 0)
-		return err_set(e, ERR_IO, "write %s: %s", path, strerror(errno));
+		return err_set(e, ERR_IO, "write %s: %s", path,
+		               strerror(errno));
 	return ERR_OK;
 }
 
@@ -53,13 +57,13 @@ static void server_copy_config(struct server *s, const struct server_config *c)
 	s->cfg = *c;
 	snprintf(s->name, sizeof s->name, "%s", c->name ? c->name : "server");
 	snprintf(s->region, sizeof s->region, "%s",
-		 c->region ? c->region : "global");
+	         c->region ? c->region : "global");
 	snprintf(s->datacenter, sizeof s->datacenter, "%s",
-		 c->datacenter ? c->datacenter : "dc1");
+	         c->datacenter ? c->datacenter : "dc1");
 	snprintf(s->dir, sizeof s->dir, "%s/server", c->data_dir);
 	snprintf(s->rpc_addr, sizeof s->rpc_addr, "%s", c->rpc_addr);
 	snprintf(s->http_addr, sizeof s->http_addr, "%s",
-		 c->http_addr ? c->http_addr : "");
+	         c->http_addr ? c->http_addr : "");
 }
 
 static int server_copy_join(struct server *s, const struct server_config *c)
@@ -81,26 +85,27 @@ static int server_open_replica(struct server *s, struct err *e)
 	char raft_dir[600];
 	unsigned mult = s->cfg.raft_multiplier ? s->cfg.raft_multiplier : 1;
 	struct replica_config rc = {
-		.loop = s->cfg.loop,
-		.dir = raft_dir,
-		.id = s->raft_id,
-		.address = s->rpc_addr,
-		.region = s->region,
-		.rpc = s->rpc,
-		.store = s->store,
-		/* LAN defaults that fail over well under a second. */
-		.election_timeout_ms = 300 * mult,
-		.heartbeat_timeout_ms = 30 * mult,
-		.snapshot_threshold = s->cfg.snapshot_threshold,
-		.peer_allowed = server_peer_allowed,
-		.data = s,
+	    .loop = s->cfg.loop,
+	    .dir = raft_dir,
+	    .id = s->raft_id,
+	    .address = s->rpc_addr,
+	    .region = s->region,
+	    .rpc = s->rpc,
+	    .store = s->store,
+	    /* LAN defaults that fail over well under a second. */
+	    .election_timeout_ms = 300 * mult,
+	    .heartbeat_timeout_ms = 30 * mult,
+	    .snapshot_threshold = s->cfg.snapshot_threshold,
+	    .peer_allowed = server_peer_allowed,
+	    .on_leader = server_on_leader,
+	    .data = s,
 	};
 	snprintf(raft_dir, sizeof raft_dir, "%s/raft", s->dir);
 	return replica_create(&rc, &s->replica, e);
 }
 
 int server_create(const struct server_config *cfg, struct rpc_server *rpc,
-		  struct rpc_pool *pool, struct server **out, struct err *e)
+                  struct rpc_pool *pool, struct server **out, struct err *e)
 {
 	struct server *s = mem_calloc(1, sizeof *s);
 	int rc;
@@ -118,6 +123,8 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 		rc = server_identity(s, e);
 	if (rc == ERR_OK && store_create(&s->store) != ERR_OK)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
+	if (rc == ERR_OK && server_leader_init(s) != ERR_OK)
+		rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (rc == ERR_OK)
 		rc = server_open_replica(s, e);
 	if (rc == ERR_OK && server_members_init(s) != ERR_OK)
@@ -129,7 +136,9 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 	if (rc == ERR_OK) {
 		server_register_member_endpoints(s);
 		if (server_register_status_endpoints(s) != ERR_OK ||
-		    server_register_job_endpoints(s) != ERR_OK)
+		    server_register_job_endpoints(s) != ERR_OK ||
+		    server_register_node_endpoints(s) != ERR_OK ||
+		    server_register_alloc_endpoints(s) != ERR_OK)
 			rc = err_set(e, ERR_INTERNAL, "registering endpoints");
 	}
 	if (rc != ERR_OK) {
@@ -137,7 +146,7 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 		return rc;
 	}
 	LOG_INFO("server", "server \"%s\" raft id %llu at %s", s->name,
-		 (unsigned long long)s->raft_id, s->rpc_addr);
+	         (unsigned long long)s->raft_id, s->rpc_addr);
 	*out = s;
 	return ERR_OK;
 }
@@ -169,6 +178,11 @@ void server_stop(struct server *s, void (*cb)(void *data), void *data)
 	s->stop_cb = cb;
 	s->stop_data = data;
 	s->closing = 2;
+	s->leading = false;
+	uv_timer_stop(&s->broker_timer);
+	uv_close((uv_handle_t *)&s->broker_timer, NULL);
+	heartbeats_destroy(s->heartbeats);
+	s->heartbeats = NULL;
 	server_members_stop(s);
 	server_waits_cancel(s);
 	s->member_timer.data = s;
@@ -181,6 +195,7 @@ void server_destroy(struct server *s)
 	if (s == NULL)
 		return;
 	replica_destroy(s->replica);
+	server_leader_destroy(s);
 	store_destroy(s->store);
 	schema_release(&server_members_schema, &s->members);
 	for (size_t i = 0; i < s->njoin; i++)

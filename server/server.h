@@ -21,12 +21,12 @@ struct store;
 
 struct server_config {
 	uv_loop_t *loop;
-	const char *name;       /* node name; members show "<name>.<region>" */
+	const char *name; /* node name; members show "<name>.<region>" */
 	const char *region;
 	const char *datacenter;
-	const char *data_dir;   /* server state goes to <data_dir>/server */
-	const char *rpc_addr;   /* advertised RPC address "ip:port" */
-	const char *http_addr;  /* advertised HTTP address "ip:port" */
+	const char *data_dir;  /* server state goes to <data_dir>/server */
+	const char *rpc_addr;  /* advertised RPC address "ip:port" */
+	const char *http_addr; /* advertised HTTP address "ip:port" */
 	int64_t bootstrap_expect;
 	const char *const *join; /* retry_join addresses ("ip" = RPC port) */
 	size_t njoin;
@@ -34,10 +34,16 @@ struct server_config {
 	unsigned raft_multiplier; /* 1..10; 0 = 1 */
 	unsigned snapshot_threshold;
 	int64_t no_leader_wait_ns; /* how long forwarding waits; 0: 5 s */
+	/* Client heartbeats (0: defaults, see server/heartbeat.h). */
+	int64_t min_heartbeat_ttl_ns;
+	int64_t heartbeat_grace_ns;
+	double max_heartbeats_per_second;
+	int64_t failover_heartbeat_ttl_ns;
+	unsigned num_schedulers; /* evaluations scheduled at once; 0: 4 */
 };
 
 int server_create(const struct server_config *cfg, struct rpc_server *rpc,
-		  struct rpc_pool *pool, struct server **out, struct err *e);
+                  struct rpc_pool *pool, struct server **out, struct err *e);
 int server_start(struct server *s, struct err *e);
 /* Leaves gracefully (a leader hands leadership over first); cb fires when
  * everything is closed; then server_destroy. */
@@ -47,8 +53,8 @@ void server_destroy(struct server *s);
 /* Runs an endpoint in-process, with forwarding, as a remote caller would
  * see it (see rpc_server_dispatch). */
 int server_call(struct server *s, const struct rpc_request *req,
-		const struct schema *as, const void *args, rpc_reply_fn cb,
-		void *data);
+                const struct schema *as, const void *args, rpc_reply_fn cb,
+                void *data);
 
 /* For the HTTP API's health and agent endpoints. */
 struct store *server_store(struct server *s);

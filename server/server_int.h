@@ -10,7 +10,7 @@
 #include "state/state.h"
 
 /* Endpoint flags. */
-#define EP_ANY 0x1   /* answered by any server, never forwarded */
+#define EP_ANY   0x1 /* answered by any server, never forwarded */
 #define EP_WRITE 0x2 /* goes through the leader and the log */
 
 struct server;
@@ -23,6 +23,9 @@ struct server_ep {
 };
 
 struct server_wait; /* a call held until a leader is known */
+struct broker;
+struct heartbeats;
+struct wjob;
 
 struct server {
 	struct server_config cfg;
@@ -55,6 +58,15 @@ struct server {
 		int64_t at;
 	} removed[8];
 
+	/* Leader duties (worker.c). */
+	struct broker *broker;
+	struct heartbeats *heartbeats;
+	uv_timer_t broker_timer;
+	bool leading;
+	int workers;           /* evaluations being scheduled */
+	struct wjob *inflight; /* plans submitted, not yet applied */
+	uint64_t sched_seq;
+
 	struct server_ep *eps;
 	size_t neps;
 	struct server_wait *waits;
@@ -67,23 +79,23 @@ struct server {
 
 /* endpoint.c */
 int server_endpoint(struct server *s, const char *method, unsigned flags,
-		    server_ep_fn fn);
+                    server_ep_fn fn);
 /* Meta for replies: the given index, leader knowledge, last contact. */
 struct rpc_meta server_meta(const struct server *s, uint64_t index);
 /* Blocking queries: returns true when the call was parked (fn runs again
  * when a table in mask passes the call's MinQueryIndex or its wait ends);
  * false means answer now. */
 bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
-		  server_ep_fn fn);
+                  server_ep_fn fn);
 /* Decodes the call's Args into a zeroed obj; on failure answers the call
  * with the decode error and returns false. */
 bool server_args(struct rpc_call *call, const struct schema *as, void *obj);
 /* Writes one log entry; cb gets (call, status, index). */
 typedef void (*server_applied_fn)(struct server *s, struct rpc_call *call,
-				  void *ctx, int status, uint64_t index);
+                                  void *ctx, int status, uint64_t index);
 int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
-		 const struct schema *bs, const void *body,
-		 server_applied_fn cb, void *ctx);
+                 const struct schema *bs, const void *body,
+                 server_applied_fn cb, void *ctx);
 void server_waits_cancel(struct server *s);
 
 /* members.c */
@@ -93,13 +105,41 @@ void server_members_stop(struct server *s);
 /* A Raft peer must be a known server (configuration or members) whose
  * known address has the connection's source IP. */
 bool server_peer_allowed(void *data, uint64_t id, const char *address,
-			 const char *peer);
+                         const char *peer);
 /* Notes that an operator removed Raft peer id just now. */
 void server_note_removed(struct server *s, uint64_t id);
 void server_register_member_endpoints(struct server *s);
 
-/* ep_status.c, ep_job.c */
+/* evals.c: a new pending evaluation of job (ID and times chosen now;
+ * the caller releases ev). ERR_OK, ERR_NOMEM, ERR_IO. */
+int server_new_eval(struct evaluation *ev, const struct job *job,
+                    const char *trigger, int64_t priority, const char *node_id);
+/* Node-update evaluations after node_id changed: every job with a live
+ * allocation there and every system or sysbatch job; appended to out
+ * (the caller releases it). */
+int server_node_evals(struct server *s, const char *node_id,
+                      struct evaluation_list *out);
+
+/* worker.c: the leader's scheduling (broker, workers, plan applier). */
+int server_leader_init(struct server *s);
+void server_leader_destroy(struct server *s);
+/* Leadership gained (after the barrier) or lost. */
+void server_on_leader(void *data, bool leader);
+/* Evaluations just written to state, for the broker (leader only). */
+void server_evals_written(struct server *s, const struct evaluation *evs,
+                          size_t n);
+/* Capacity may have changed: blocked evaluations retry. */
+void server_capacity_changed(struct server *s);
+/* The heartbeat answer for node_id: resets its timer; TTL in ns. */
+int64_t server_heartbeat(struct server *s, const char *node_id);
+void server_heartbeat_forget(struct server *s, const char *node_id);
+
+/* ep_status.c, ep_job.c, ep_node.c, ep_alloc.c */
 int server_register_status_endpoints(struct server *s);
 int server_register_job_endpoints(struct server *s);
+int server_register_node_endpoints(struct server *s);
+/* The node with this ID, or the only one whose ID starts with it. */
+const struct node *server_find_node(struct server *s, const char *id);
+int server_register_alloc_endpoints(struct server *s);
 
 #endif

@@ -1,0 +1,150 @@
+/* raft/fsm_nodes.c: node registration, status, drain, eligibility and
+ * deregistration entries. Each works on a copy of the stored node and
+ * writes it back; times come from the entry (UpdatedAt), never a clock. */
+#include <string.h>
+
+#include "lib/mem.h"
+#include "raft/fsm.h"
+#include "state/state.h"
+
+static int node_set_str(char **dst, const char *v)
+{
+	char *c = v != NULL ? mem_strdup(v) : NULL;
+	if (v != NULL && c == NULL)
+		return ERR_NOMEM;
+	mem_free(*dst);
+	*dst = c;
+	return ERR_OK;
+}
+
+static void node_drop_events(struct node *n)
+{
+	for (size_t i = 0; i < n->events.n; i++)
+		schema_release(&node_event_schema, &n->events.v[i]);
+	mem_free(n->events.v);
+	n->events.v = NULL;
+	n->events.n = 0;
+}
+
+/* Keeps what registration does not own: drain, eligibility, events. */
+static int node_keep_server_fields(struct node *n, const struct node *old)
+{
+	int rc = node_set_str(&n->scheduling_eligibility,
+	                      old->scheduling_eligibility);
+	schema_release(&drain_strategy_schema, n->drain_strategy);
+	mem_free(n->drain_strategy);
+	n->drain_strategy = NULL;
+	if (rc == ERR_OK && old->drain_strategy != NULL) {
+		n->drain_strategy = mem_calloc(1, sizeof *n->drain_strategy);
+		rc = n->drain_strategy == NULL
+		         ? ERR_NOMEM
+		         : schema_copy(&drain_strategy_schema,
+		                       n->drain_strategy, old->drain_strategy);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < old->events.n; i++)
+		rc = node_add_event(n, &old->events.v[i]);
+	return rc;
+}
+
+int fsm_node_register(struct store *s, uint64_t index, void *body)
+{
+	struct fsm_node_register *b = body;
+	const struct node *old = store_node(s, b->node.id);
+	struct node n = {0};
+	int rc = schema_copy(&node_schema, &n, &b->node);
+	if (rc == ERR_OK && old != NULL) {
+		/* Events in order: the old ones, then the register event. */
+		node_drop_events(&n);
+		rc = node_keep_server_fields(&n, old);
+	}
+	if (rc == ERR_OK && b->event != NULL) {
+		b->event->create_index = index;
+		rc = node_add_event(&n, b->event);
+	}
+	if (rc == ERR_OK)
+		rc = store_upsert_node(s, index, &n);
+	schema_release(&node_schema, &n);
+	if (rc == ERR_OK)
+		rc = fsm_put_evals(s, index, b->evals.v, b->evals.n);
+	return rc;
+}
+
+static int node_apply_drain(struct node *n, const struct fsm_node_update *b)
+{
+	schema_release(&drain_strategy_schema, n->drain_strategy);
+	mem_free(n->drain_strategy);
+	n->drain_strategy = NULL;
+	if (b->drain != NULL) {
+		n->drain_strategy = mem_calloc(1, sizeof *n->drain_strategy);
+		if (n->drain_strategy == NULL ||
+		    schema_copy(&drain_strategy_schema, n->drain_strategy,
+		                b->drain) != ERR_OK)
+			return ERR_NOMEM;
+		/* A draining node takes no new work. */
+		return node_set_str(&n->scheduling_eligibility,
+		                    NODE_INELIGIBLE);
+	}
+	if (b->mark_eligible)
+		return node_set_str(&n->scheduling_eligibility, NODE_ELIGIBLE);
+	return ERR_OK;
+}
+
+static int node_apply(struct node *n, uint8_t type, uint64_t index,
+                      const struct fsm_node_update *b)
+{
+	int rc = ERR_OK;
+	switch (type) {
+	case FSM_NODE_STATUS:
+		rc = node_set_str(&n->status, b->status);
+		n->status_updated_at = b->updated_at;
+		if (rc == ERR_OK && node_status_terminal(b->status))
+			n->last_missed_heartbeat_index = index;
+		break;
+	case FSM_NODE_DRAIN: rc = node_apply_drain(n, b); break;
+	case FSM_NODE_ELIGIBILITY:
+		rc = node_set_str(&n->scheduling_eligibility, b->eligibility);
+		break;
+	default: return ERR_UNSUPPORTED;
+	}
+	if (rc == ERR_OK && b->event != NULL) {
+		struct node_event ev = *b->event;
+		ev.create_index = index;
+		rc = node_add_event(n, &ev);
+	}
+	return rc;
+}
+
+static int node_update_one(struct store *s, uint64_t index, uint8_t type,
+                           const struct fsm_node_update *b)
+{
+	const struct node *old = store_node(s, b->node_id);
+	struct node n = {0};
+	int rc;
+	if (old == NULL)
+		return ERR_OK; /* gone meanwhile: nothing to change */
+	rc = schema_copy(&node_schema, &n, old);
+	if (rc == ERR_OK)
+		rc = node_apply(&n, type, index, b);
+	if (rc == ERR_OK)
+		rc = store_upsert_node(s, index, &n);
+	schema_release(&node_schema, &n);
+	return rc;
+}
+
+int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body)
+{
+	struct fsm_node_update *b = body;
+	int rc = ERR_OK;
+	if (type == FSM_NODE_DEREGISTER) {
+		for (size_t i = 0; i < b->node_ids.n && rc == ERR_OK; i++) {
+			rc = store_delete_node(s, index, b->node_ids.v[i]);
+			if (rc == ERR_NOTFOUND)
+				rc = ERR_OK;
+		}
+	} else {
+		rc = node_update_one(s, index, type, b);
+	}
+	if (rc == ERR_OK)
+		rc = fsm_put_evals(s, index, b->evals.v, b->evals.n);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* scheduler/netidx_int.h: the port index's private parts, shared by
+ * netidx.c and netidx_assign.c. */
+#ifndef STEPPE_SCHEDULER_NETIDX_INT_H
+#define STEPPE_SCHEDULER_NETIDX_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scheduler/netidx.h"
+
+/* The ports in use on one IP: bit p set = port p used. */
+struct netidx_used {
+	char *ip;
+	uint8_t *bits; /* NETIDX_MAX_PORT bits */
+};
+
+/* The bitmap of ip, NULL when nothing is used there. */
+const struct netidx_used *netidx_find_used(const struct netidx *x,
+                                           const char *ip);
+/* Whether port is set in u (false for NULL u or out-of-range ports). */
+bool netidx_bit(const struct netidx_used *u, int64_t port);
+
+#endif
