@@ -248,6 +248,14 @@ static int agent_start_server(struct agent *a, struct err *e)
 	        a->cfg.server.raft_snapshot_threshold.set
 	            ? (unsigned)a->cfg.server.raft_snapshot_threshold.v
 	            : 0,
+	    .min_heartbeat_ttl_ns = a->cfg.server.min_heartbeat_ttl,
+	    .heartbeat_grace_ns = a->cfg.server.heartbeat_grace,
+	    .max_heartbeats_per_second = a->cfg.server.max_heartbeats_per_second,
+	    .failover_heartbeat_ttl_ns = a->cfg.server.failover_heartbeat_ttl,
+	    .num_schedulers = a->cfg.server.num_schedulers.set &&
+	                              a->cfg.server.num_schedulers.v > 0
+	                          ? (unsigned)a->cfg.server.num_schedulers.v
+	                          : 0,
 	};
 	int rc = server_create(&sc, a->rpc, a->pool, &a->server, e);
 	if (rc == ERR_OK)

@@ -570,5 +570,5 @@ int api_routes_register(struct http_server *h, struct server *server,
 		if (rc != ERR_OK)
 			return rc;
 	}
-	return ERR_OK;
+	return api_routes_sched_register(h, server);
 }

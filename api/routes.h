@@ -27,4 +27,9 @@ struct api_agent_info {
 int api_routes_register(struct http_server *h, struct server *server,
 			const struct api_agent_info *info);
 
+/* Registers the node, allocation, plan and scale routes (api/routes_nodes.c,
+ * api/routes_plan.c) on h, answering through server (may be NULL: they
+ * answer 501). Called by api_routes_register. */
+int api_routes_sched_register(struct http_server *h, struct server *server);
+
 #endif

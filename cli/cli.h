@@ -111,6 +111,102 @@ int cli_job_submit(struct http_client_config *rc, struct job *job,
                    const struct cli_job_submission *sub, bool detach,
                    bool verbose, const char *check_index);
 
+/* Nomad's getConfirmation: prints question, reads a line from stdin.
+ * Returns 0 with *ok set when the answer is exactly "y"; 0 with *ok false
+ * after printing cancel for an empty or "n..." answer (or Nomad's hint
+ * for "yes"); 1 after saying no confirmation was detected. */
+int cli_confirm(const char *question, const char *cancel, bool *ok);
+
+/* Uses the job file's region and namespace for the requests (as Nomad
+ * does; rc then points into job), applies the environment to rc, and fills
+ * the job's region and namespace from rc when the file has none. Returns 0,
+ * or 1 on oom. */
+int cli_job_target(struct http_client_config *rc, struct job *job);
+
+/* Nomad's JobIDByPrefix through /v1/jobs?prefix=: prints what went wrong
+ * and returns 1, or 0 with *id and *ns (the job's namespace, "" when the
+ * token may not list jobs) that the caller frees. */
+int cli_job_id_by_prefix(struct http_client *c, bool all_ns, const char *prefix,
+                         char **id, char **ns);
+
+/* ---- pure output of the node, alloc and plan commands -----------------
+ * (cli/cmd_node.c, cli/cmd_alloc.c, cli/cmd_job_plan.c; tested by
+ * tests/unit/test_cli_format.c). JSON in, text appended to out. */
+
+#define CLI_BYTES_MAX 32
+/* go-humanize's IBytes: "0 B", "300 MiB", "1.0 GiB", "7.8 GiB". */
+const char *cli_fmt_bytes(uint64_t n, char out[CLI_BYTES_MAX]);
+
+struct cli_node_list_opts {
+	bool verbose;          /* full IDs, Address and Version columns */
+	bool os;               /* OS column (Attributes["os.name"]) */
+	const json_t *running; /* node ID -> count: Running Allocs column */
+};
+/* `node status` from []NodeListStub, or "No nodes registered". */
+void cli_fmt_node_list(const json_t *nodes, const struct cli_node_list_opts *o,
+                       struct buf *out);
+/* The table of nodes a prefix matched: ID DC Name Class Drain Eligibility
+ * Status. */
+void cli_fmt_node_stubs(const json_t *nodes, bool verbose, struct buf *out);
+/* An allocation table of full Allocations (node status): ID [Eval ID]
+ * Node ID Task Group Version Desired Status Created Modified, or "No
+ * allocations placed". */
+void cli_fmt_alloc_list(const json_t *allocs, bool verbose, int64_t now,
+                        struct buf *out);
+
+struct cli_node_view {
+	const json_t *node;   /* Node */
+	const json_t *allocs; /* []Allocation on it */
+	bool verbose, short_only;
+	int64_t now;
+};
+/* `node status ID`: the key/value block, then (unless short_only)
+ * Drivers/Host tables with verbose, Node Events and Allocated Resources,
+ * then Allocations, then Attributes and Meta with verbose. */
+void cli_fmt_node_status(const struct cli_node_view *v, struct buf *out);
+
+struct cli_alloc_view {
+	const json_t *alloc;    /* Allocation */
+	const json_t *followup; /* Evaluation of its FollowupEvalID, or NULL */
+	bool verbose, short_only;
+	int64_t now;
+};
+/* `alloc status ID`: the key/value block, the allocation's addresses and
+ * per task "Task "x" is "running"" with its resources and events (or with
+ * short_only a Tasks table), then Placement Metrics with verbose. */
+void cli_fmt_alloc_status(const struct cli_alloc_view *v, struct buf *out);
+/* The placement metrics of `alloc status -verbose`: fmt_alloc_metrics with
+ * "  ", then the node score table when ScoreMetaData has entries (an empty
+ * line when there is nothing at all). */
+void cli_fmt_alloc_metrics_scores(const json_t *metric, struct buf *out);
+
+/* A job plan's diff (Nomad's JobDiff: Type, ID, Fields, Objects,
+ * TaskGroups with Updates and Tasks) as `job plan` prints it; a group
+ * without Updates takes its counts from desired (DesiredTGUpdates). */
+void cli_fmt_job_diff(const json_t *diff, const json_t *desired, bool verbose,
+                      struct buf *out);
+/* A JobDiff for a plan response without one: the job (api JSON) "Added"
+ * with its groups and tasks when JobModifyIndex is 0 (a new job), else
+ * "Edited" or "None" by the plan's DesiredTGUpdates. New reference; NULL
+ * on oom. */
+json_t *cli_plan_synth_diff(const json_t *job, const json_t *resp);
+/* Nomad's `job plan` exit code: 0 when the diff's Type is "None" or no
+ * group places, stops, migrates, destroys or adds canaries; else 1. */
+int cli_plan_exit_code(const json_t *diff, const json_t *resp);
+
+struct cli_plan_view {
+	const json_t *resp;   /* JobPlanResponse */
+	const json_t *job;    /* the planned job, api JSON */
+	bool diff, verbose;   /* -diff (Nomad's default true), -verbose */
+	const char *run_args; /* flags the hint repeats ("-var=\"a=1\" ") */
+	const char *path;     /* the job file as given */
+	int64_t now;
+};
+/* `job plan`: the diff (with v->diff), "Scheduler dry-run:", warnings,
+ * preemptions and the "Job Modify Index" hint. Returns the exit code
+ * (cli_plan_exit_code). */
+int cli_fmt_plan(const struct cli_plan_view *v, struct buf *out);
+
 /* Commands, one function each (cli/cmd_*.c). */
 int cli_cmd_version(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_job_run(const struct cli_cmd *cmd, int argc, char **argv);
@@ -126,5 +222,11 @@ int cli_cmd_server_members(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_raft_list_peers(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_raft_remove_peer(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_status(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_node_status(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_node_eligibility(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_node_drain(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_alloc_status(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_plan(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_job_scale(const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

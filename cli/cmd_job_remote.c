@@ -113,6 +113,17 @@ static int cli_job_resolve(struct http_client *c, bool all_ns,
 	return rc;
 }
 
+int cli_job_id_by_prefix(struct http_client *c, bool all_ns, const char *prefix,
+                         char **id, char **ns)
+{
+	struct cli_job_ref ref = {0};
+	if (cli_job_resolve(c, all_ns, prefix, &ref) != 0)
+		return 1;
+	*id = ref.id;
+	*ns = ref.ns;
+	return 0;
+}
+
 /* GET /v1/job/<id><suffix>?namespace=ns. optional: a route the server
  * does not serve reads as NULL instead of failing. */
 static int cli_job_get(struct http_client *c, const struct cli_job_ref *ref,
@@ -580,7 +591,8 @@ int cli_cmd_job_history(const struct cli_cmd *cmd, int argc, char **argv)
 
 /* ---- the evaluation monitor ------------------------------------------- */
 
-#define CLI_POLL_NS STIME_NS_PER_S
+#define CLI_POLL_NS          STIME_NS_PER_S
+#define CLI_MONITOR_LIMIT_NS (5 * STIME_NS_PER_MIN)
 
 static void cli_sleep_ns(int64_t ns)
 {
@@ -640,14 +652,35 @@ static json_t *cli_filter_allocs(const json_t *allocs, const char *eval_id)
 	return out;
 }
 
+/* GET /v1/evaluation/<id>/allocations; *out NULL when the server does
+ * not serve that route. */
+static int cli_eval_allocs_direct(struct http_client *c, const json_t *eval,
+                                  json_t **out, struct err *e)
+{
+	struct strmap q = {0};
+	char *path = http_client_path("/v1/evaluation/", fmt_jstr(eval, "ID"),
+	                              "/allocations");
+	int rc = ERR_NOMEM;
+	*out = NULL;
+	if (path == NULL || cli_ns_params(&q, fmt_jstr(eval, "Namespace")) != 0)
+		err_set(e, ERR_NOMEM, "out of memory");
+	else
+		rc = http_client_get_optional(c, path, &q, out, e);
+	strmap_release(&q);
+	mem_free(path);
+	return rc;
+}
+
 int cli_eval_allocs(struct http_client *c, const json_t *eval, json_t **out,
                     struct err *e)
 {
 	struct cli_job_ref ref = {(char *)fmt_jstr(eval, "JobID"),
 	                          (char *)fmt_jstr(eval, "Namespace")};
 	json_t *all = NULL;
-	int rc = ERR_OK;
-	*out = NULL;
+	int rc = cli_eval_allocs_direct(c, eval, out, e);
+	if (rc != ERR_OK || *out != NULL)
+		return rc;
+	/* An older server: the job's allocations with this EvalID. */
 	if (ref.id[0] != '\0')
 		rc = cli_job_get(c, &ref, "/allocations", true, NULL, &all, e);
 	/* A purged job (job stop -purge) may answer "job not found": it has
@@ -716,11 +749,37 @@ static int cli_mon_poll(struct cli_mon *m, const char *id, const char *path,
 	return fmt_eval_terminal(eval) ? 0 : -1;
 }
 
-/* Polls one evaluation, printing what changes, until it is terminal.
- * Returns 0 with m->eval the final state, or 1 after printing an error. */
+/* How long one evaluation may take before the monitor gives up: 5m, or
+ * STEPPE_MONITOR_TIMEOUT (a Go duration; a steppe extension). */
+static int64_t cli_mon_limit(void)
+{
+	const char *s = getenv("STEPPE_MONITOR_TIMEOUT");
+	int64_t ns;
+	if (s != NULL && stime_parse_duration(s, &ns, NULL) == 0 && ns > 0)
+		return ns;
+	return CLI_MONITOR_LIMIT_NS;
+}
+
+static void cli_mon_timeout(const struct cli_mon *m, const char *id,
+                            int64_t limit)
+{
+	char tm[FMT_TIME_MAX], dur[FMT_TIME_MAX];
+	fprintf(stderr,
+	        "==> %s: Evaluation \"%.*s\" still \"%s\" after %s: stopped "
+	        "monitoring\n",
+	        fmt_time(stime_wall_ns(), tm), m->length, id,
+	        fmt_jstr(m->eval, "Status"), fmt_duration(limit, dur));
+}
+
+/* Polls one evaluation (blocking queries, each bounded by the server's
+ * wait), printing what changes, until it is terminal or the monitor's
+ * limit passes. Returns 0 with m->eval the final state, or 1 after
+ * printing an error. */
 static int cli_mon_follow(struct cli_mon *m, const char *id)
 {
 	char *path = http_client_path("/v1/evaluation/", id, NULL);
+	int64_t limit = cli_mon_limit();
+	int64_t deadline = stime_mono_ns() + limit;
 	uint64_t index = 0;
 	struct buf out;
 	int rc = -1;
@@ -729,8 +788,12 @@ static int cli_mon_follow(struct cli_mon *m, const char *id)
 		return 1;
 	}
 	buf_init(&out);
-	while (rc < 0)
+	while (rc < 0 && stime_mono_ns() < deadline)
 		rc = cli_mon_poll(m, id, path, &index, &out);
+	if (rc < 0) {
+		cli_mon_timeout(m, id, limit);
+		rc = 1;
+	}
 	mem_free(path);
 	buf_release(&out);
 	return rc;
@@ -857,9 +920,7 @@ struct cli_stop_opts {
 	int64_t priority;
 };
 
-/* Nomad's getConfirmation: 0 with *ok set when the answer is exactly
- * "y"; otherwise the exit code after saying why nothing happens. */
-static int cli_confirm(const char *question, bool *ok)
+int cli_confirm(const char *question, const char *cancel, bool *ok)
 {
 	char line[256];
 	size_t len;
@@ -871,7 +932,7 @@ static int cli_confirm(const char *question, bool *ok)
 	len = strcspn(line, "\r\n");
 	line[len] = '\0';
 	if (len == 0 || line[0] == 'n' || line[0] == 'N') {
-		printf("Cancelling job stop\n");
+		printf("%s\n", cancel);
 		return 0;
 	}
 	if ((line[0] == 'y' || line[0] == 'Y') && len > 1) {
@@ -904,7 +965,8 @@ static int cli_stop_confirm(const char *arg, const json_t *job, int njobs,
 	if (strcmp(arg, id) != 0) {
 		snprintf(q, sizeof q,
 		         "Are you sure you want to stop job \"%s\"? [y/N]", id);
-		if ((rc = cli_confirm(q, &ok)) != 0 || !ok)
+		if ((rc = cli_confirm(q, "Cancelling job stop", &ok)) != 0 ||
+		    !ok)
 			return rc;
 	}
 	if (mr != NULL && !json_is_null(mr) && !o->global) {
@@ -912,7 +974,8 @@ static int cli_stop_confirm(const char *arg, const json_t *job, int njobs,
 		         "Are you sure you want to stop multi-region job "
 		         "\"%s\" in a single region? [y/N]",
 		         id);
-		if ((rc = cli_confirm(q, &ok)) != 0 || !ok)
+		if ((rc = cli_confirm(q, "Cancelling job stop", &ok)) != 0 ||
+		    !ok)
 			return rc;
 	}
 	return -1;
@@ -1101,9 +1164,7 @@ static void cli_register_error(const struct err *e)
 	fprintf(stderr, "Error submitting job: %s\n", e->msg);
 }
 
-/* Uses the job file's region and namespace for the request (as Nomad
- * does), and fills the job's from the flags when the file has none. */
-static int cli_job_target(struct http_client_config *rc, struct job *job)
+int cli_job_target(struct http_client_config *rc, struct job *job)
 {
 	if (job->region != NULL && job->region[0] != '\0')
 		rc->region = job->region;

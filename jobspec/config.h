@@ -261,7 +261,7 @@ int config_merge(struct agent_config *dst, const struct agent_config *src);
  * "dc1", name = this host's name, bind_addr "0.0.0.0", log_level "INFO",
  * ports 4646/4647/4648, acl TTLs 30s, server raft_protocol 3,
  * raft_multiplier 1, num_schedulers = online CPUs, heartbeat_grace 10s,
- * min_heartbeat_ttl 10s, failover_heartbeat_ttl 5m, the GC thresholds,
+ * min_heartbeat_ttl 10s, failover_heartbeat_ttl 30s, the GC thresholds,
  * job priorities 50/100, client node_pool "default", dynamic ports
  * 20000-32000, gc_interval 1m, server_join retry_interval 30s... Returns
  * ERR_OK or ERR_NOMEM (c then released). */

@@ -31,7 +31,8 @@ static int node_keep_server_fields(struct node *n, const struct node *old)
 {
 	int rc = node_set_str(&n->scheduling_eligibility,
 	                      old->scheduling_eligibility);
-	schema_release(&drain_strategy_schema, n->drain_strategy);
+	if (n->drain_strategy != NULL)
+		schema_release(&drain_strategy_schema, n->drain_strategy);
 	mem_free(n->drain_strategy);
 	n->drain_strategy = NULL;
 	if (rc == ERR_OK && old->drain_strategy != NULL) {
@@ -71,7 +72,8 @@ int fsm_node_register(struct store *s, uint64_t index, void *body)
 
 static int node_apply_drain(struct node *n, const struct fsm_node_update *b)
 {
-	schema_release(&drain_strategy_schema, n->drain_strategy);
+	if (n->drain_strategy != NULL)
+		schema_release(&drain_strategy_schema, n->drain_strategy);
 	mem_free(n->drain_strategy);
 	n->drain_strategy = NULL;
 	if (b->drain != NULL) {

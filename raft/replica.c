@@ -118,10 +118,16 @@ static int replica_fsm_apply(struct raft_fsm *fsm,
 	/* libraft updates last_applied after this returns. */
 	uint64_t index = raft_last_applied(&r->raft) + 1;
 	struct err e;
+	uint64_t t0 = uv_hrtime(), ms;
 	err_clear(&e);
 	if (fsm_apply(r->cfg.store, index, buf->base, buf->len, &e) != ERR_OK)
 		LOG_ERROR("raft", "skipping log entry %llu: %s",
 		          (unsigned long long)index, e.msg);
+	ms = (uv_hrtime() - t0) / 1000000;
+	if (ms >= 100)
+		LOG_INFO("raft", "applying entry %llu (%zu bytes) took %llu ms",
+		         (unsigned long long)index, buf->len,
+		         (unsigned long long)ms);
 	*result = (void *)(uintptr_t)index;
 	return 0;
 }

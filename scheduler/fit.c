@@ -22,7 +22,7 @@ struct fit_set {
 	int rc;
 };
 
-/* ---- the proposed set ------------------------------------------------------- */
+/* ---- the proposed set ---------------------------------------------------- */
 
 static void set_del(struct fit_set *s, const char *id)
 {
@@ -96,8 +96,8 @@ static void set_apply(struct fit_set *s, const struct plan_node *pn)
 
 /* The node's allocations after the store and the accepted plans. */
 static void set_build(struct fit_set *s, const struct store *st,
-		      const char *node_id, const struct plan *const *acc,
-		      size_t nacc)
+                      const char *node_id, const struct plan *const *acc,
+                      size_t nacc)
 {
 	store_each_node_alloc(st, node_id, set_visit, s);
 	for (size_t i = 0; i < nacc; i++) {
@@ -107,7 +107,7 @@ static void set_build(struct fit_set *s, const struct store *st,
 	}
 }
 
-/* ---- AllocsFit ------------------------------------------------------------------ */
+/* ---- AllocsFit ----------------------------------------------------------- */
 
 static void usage_of(const struct fit_set *s, struct sched_usage *u)
 {
@@ -122,12 +122,13 @@ static bool cores_overlap(const struct fit_set *s)
 {
 	unsigned char seen[1024] = {0};
 	for (const struct fit_ent *e = s->head; e != NULL; e = e->hh.next) {
-		const struct allocated_resources *ar = e->a->allocated_resources;
+		const struct allocated_resources *ar =
+		    e->a->allocated_resources;
 		for (size_t t = 0; ar != NULL && t < ar->tasks.n; t++) {
 			const struct value *c =
 			    &ar->tasks.v[t].val.cpu.reserved_cores;
-			for (size_t k = 0; c->kind == VALUE_LIST && k < c->u.list.n;
-			     k++) {
+			for (size_t k = 0;
+			     c->kind == VALUE_LIST && k < c->u.list.n; k++) {
 				int64_t core = c->u.list.v[k].u.i;
 				if (core < 0 || core >= 1024)
 					continue;
@@ -172,14 +173,14 @@ static bool bandwidth_exceeded(const struct netidx *x)
 /* Ports: the node's reserved ports parse and no two allocations share a
  * port. 0 (reason[0] set when it does not fit) or ERR_NOMEM. */
 static int fit_ports(const struct node *n, const struct fit_set *s,
-		     char *reason)
+                     char *reason)
 {
 	struct netidx x;
 	struct err e;
 	int rc = netidx_init(&x, n, &e);
 	if (rc == ERR_INVAL) {
 		snprintf(reason, FIT_REASON_MAX,
-			 "reserved node port collision: %.400s", e.msg);
+		         "reserved node port collision: %.400s", e.msg);
 		return 0;
 	}
 	if (rc != 0)
@@ -189,7 +190,8 @@ static int fit_ports(const struct node *n, const struct fit_set *s,
 			break;
 	if (rc == 0 && netidx_collision(&x))
 		snprintf(reason, FIT_REASON_MAX,
-			 "reserved alloc port collision: %s", x.collision_reason);
+		         "reserved alloc port collision: %s",
+		         x.collision_reason);
 	else if (rc == 0 && bandwidth_exceeded(&x))
 		snprintf(reason, FIT_REASON_MAX, "bandwidth exceeded");
 	netidx_release(&x);
@@ -203,13 +205,17 @@ static bool devices_oversubscribed(const struct fit_set *s)
 	bool over = false;
 	for (const struct fit_ent *e = s->head; e != NULL && !over;
 	     e = e->hh.next) {
-		const struct allocated_resources *ar = e->a->allocated_resources;
-		for (size_t t = 0; ar != NULL && t < ar->tasks.n && !over; t++) {
+		const struct allocated_resources *ar =
+		    e->a->allocated_resources;
+		for (size_t t = 0; ar != NULL && t < ar->tasks.n && !over;
+		     t++) {
 			const struct allocated_device_resource_list *d =
 			    &ar->tasks.v[t].val.devices;
 			for (size_t k = 0; k < d->n && !over; k++)
-				for (size_t j = 0; j < d->v[k].device_ids.n; j++) {
-					const char *id = d->v[k].device_ids.v[j];
+				for (size_t j = 0; j < d->v[k].device_ids.n;
+				     j++) {
+					const char *id =
+					    d->v[k].device_ids.v[j];
 					if (strlist_contains(&seen, id) ||
 					    strlist_push(&seen, id) != 0) {
 						over = true;
@@ -223,7 +229,7 @@ static bool devices_oversubscribed(const struct fit_set *s)
 }
 
 static int allocs_fit(const struct node *n, const struct fit_set *s,
-		      char *reason)
+                      char *reason)
 {
 	const char *dim = fit_dimension(n, s);
 	int rc;
@@ -238,7 +244,7 @@ static int allocs_fit(const struct node *n, const struct fit_set *s,
 	return rc;
 }
 
-/* ---- evaluateNodePlan ----------------------------------------------------------- */
+/* ---- evaluateNodePlan ---------------------------------------------------- */
 
 /* Every placement has client status status (NULL: any client-terminal
  * one): nothing to fit, only status updates. */
@@ -248,7 +254,7 @@ static bool places_all(const struct plan_node *pn, const char *status)
 	struct allocation *const *v = plan_node_places(pn, &n);
 	for (size_t i = 0; i < n; i++)
 		if (status != NULL ? !sched_str_eq(v[i]->client_status, status)
-				   : !allocation_client_terminal(v[i]))
+		                   : !allocation_client_terminal(v[i]))
 			return false;
 	return true;
 }
@@ -256,7 +262,7 @@ static bool places_all(const struct plan_node *pn, const char *status)
 /* The node's status alone decides: 1 fits, 0 rejected (reason set), -1
  * go on with the fit. */
 static int node_verdict(const struct node *n, const struct plan_node *pn,
-			char *reason)
+                        char *reason)
 {
 	const char *st = sched_str(n != NULL ? n->status : NULL);
 	const char *why = NULL;
@@ -266,11 +272,11 @@ static int node_verdict(const struct node *n, const struct plan_node *pn,
 		why = FIT_REASON_NO_NODE;
 	else if (strcmp(st, NODE_STATUS_DOWN) == 0)
 		why = places_all(pn, ALLOC_CLIENT_LOST) ? NULL
-							: FIT_REASON_NOT_READY;
+		                                        : FIT_REASON_NOT_READY;
 	else if (strcmp(st, NODE_STATUS_DISCONNECTED) == 0)
 		why = places_all(pn, ALLOC_CLIENT_UNKNOWN)
-			  ? NULL
-			  : FIT_REASON_DISCONNECTED;
+		          ? NULL
+		          : FIT_REASON_DISCONNECTED;
 	else if (strcmp(st, NODE_STATUS_READY) == 0)
 		return -1;
 	else
@@ -279,6 +285,13 @@ static int node_verdict(const struct node *n, const struct plan_node *pn,
 		return 1;
 	snprintf(reason, FIT_REASON_MAX, "%s", why);
 	return 0;
+}
+
+/* Ineligible, or draining (Nomad marks a draining node ineligible). */
+static bool node_ineligible(const struct node *n)
+{
+	return sched_str_eq(n->scheduling_eligibility, NODE_INELIGIBLE) ||
+	       n->drain_strategy != NULL;
 }
 
 /* Every placement updates an allocation the node already runs. */
@@ -293,17 +306,16 @@ static bool places_subset(const struct plan_node *pn, const struct fit_set *s)
 }
 
 static int fit_proposed(const struct store *st, const struct node *n,
-			const struct plan_node *pn,
-			const struct plan *const *acc, size_t nacc, bool *fits,
-			char *reason)
+                        const struct plan_node *pn,
+                        const struct plan *const *acc, size_t nacc, bool *fits,
+                        char *reason)
 {
 	struct fit_set s = {0};
 	int rc;
 	set_build(&s, st, n->id, acc, nacc);
 	if (s.rc == 0 && places_subset(pn, &s)) {
 		*fits = true;
-	} else if (s.rc == 0 &&
-		   sched_str_eq(n->scheduling_eligibility, NODE_INELIGIBLE)) {
+	} else if (s.rc == 0 && node_ineligible(n)) {
 		snprintf(reason, FIT_REASON_MAX, "%s", FIT_REASON_NOT_ELIGIBLE);
 	} else if (s.rc == 0) {
 		set_apply(&s, pn);
@@ -317,8 +329,8 @@ static int fit_proposed(const struct store *st, const struct node *n,
 }
 
 int fit_node(const struct store *s, const struct plan_node *pn,
-	     const struct plan *const *accepted, size_t n, bool *fits,
-	     char *reason)
+             const struct plan *const *accepted, size_t n, bool *fits,
+             char *reason)
 {
 	const struct node *node;
 	int v;
@@ -339,7 +351,7 @@ int fit_node(const struct store *s, const struct plan_node *pn,
 	return fit_proposed(s, node, pn, accepted, n, fits, reason);
 }
 
-/* ---- whole plans --------------------------------------------------------------- */
+/* ---- whole plans --------------------------------------------------------- */
 
 struct fit_walk {
 	const struct store *s;
@@ -351,7 +363,7 @@ struct fit_walk {
 };
 
 static int reject_add(struct fit_result *r, const char *node_id,
-		      const char *reason)
+                      const char *reason)
 {
 	struct fit_reject *v = mem_realloc(r->v, (r->n + 1) * sizeof *v);
 	if (v == NULL)
@@ -382,13 +394,13 @@ static bool walk_all(void *data, const struct plan_node *pn)
 	struct fit_walk *w = data;
 	if (!fit_result_rejected(w->out, plan_node_id(pn)))
 		w->rc = reject_add(w->out, plan_node_id(pn),
-				   FIT_REASON_ALL_AT_ONCE);
+		                   FIT_REASON_ALL_AT_ONCE);
 	return w->rc == 0;
 }
 
 int fit_plan(const struct store *s, const struct plan *p,
-	     const struct plan *const *accepted, size_t n,
-	     struct fit_result *out)
+             const struct plan *const *accepted, size_t n,
+             struct fit_result *out)
 {
 	struct fit_walk w = {s, accepted, n, out, false, 0};
 	memset(out, 0, sizeof *out);
@@ -422,7 +434,7 @@ void fit_result_release(struct fit_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ---- the accepted part ---------------------------------------------------------- */
+/* ---- the accepted part --------------------------------------------------- */
 
 struct copy_walk {
 	struct plan *q;
@@ -436,7 +448,8 @@ static int copy_places(struct plan *q, const struct plan_node *pn)
 	struct allocation *const *v = plan_node_places(pn, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct allocation *c = mem_calloc(1, sizeof *c);
-		if (c == NULL || schema_copy(&allocation_schema, c, v[i]) != 0) {
+		if (c == NULL ||
+		    schema_copy(&allocation_schema, c, v[i]) != 0) {
 			mem_free(c);
 			return ERR_NOMEM;
 		}
@@ -454,7 +467,7 @@ static int copy_stops(struct plan *q, const struct plan_node *pn)
 	struct allocation *const *v = plan_node_stops(pn, &n);
 	for (size_t i = 0; i < n; i++)
 		if (plan_stop(q, v[i], v[i]->desired_description, NULL, NULL, 0,
-			      NULL) != 0)
+		              NULL) != 0)
 			return ERR_NOMEM;
 	v = plan_node_preempts(pn, &n);
 	for (size_t i = 0; i < n; i++)
@@ -475,13 +488,13 @@ static bool copy_node(void *data, const struct plan_node *pn)
 }
 
 int fit_plan_accepted(const struct plan *p, const struct fit_result *r,
-		      struct plan **out)
+                      struct plan **out)
 {
 	struct plan *q = NULL;
 	struct copy_walk w = {0};
 	*out = NULL;
 	if (plan_create(plan_store(p), plan_eval_id(p), plan_priority(p),
-			plan_job(p), &q) != 0)
+	                plan_job(p), &q) != 0)
 		return ERR_NOMEM;
 	plan_set_all_at_once(q, plan_all_at_once(p));
 	w.q = q;
@@ -489,7 +502,7 @@ int fit_plan_accepted(const struct plan *p, const struct fit_result *r,
 	/* plan_annotations only hands out the slot: reading through it
 	 * does not change p. */
 	if (value_copy(plan_annotations(q),
-		       plan_annotations((struct plan *)p)) != 0)
+	               plan_annotations((struct plan *)p)) != 0)
 		w.rc = ERR_NOMEM;
 	if (w.rc == 0 && !r->all_rejected)
 		plan_each_node(p, copy_node, &w);

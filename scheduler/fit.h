@@ -17,7 +17,7 @@
  *   - every placement updates an allocation the node already runs (same
  *     ID, not terminal): accepted (in-place and status updates), even on
  *     an ineligible node;
- *   - the node is ineligible: "node is not eligible";
+ *   - the node is ineligible or draining: "node is not eligible";
  *   - else the node's proposed allocations (its non-terminal allocations
  *     in the store, minus those the accepted plans and this plan stop,
  *     preempt or replace, plus their placements) must fit: the first
@@ -49,11 +49,13 @@
 /* Room for a rejection reason. */
 #define FIT_REASON_MAX 512
 
-#define FIT_REASON_NO_NODE       "node does not exist"
-#define FIT_REASON_NOT_READY     "node is not ready for placements"
-#define FIT_REASON_DISCONNECTED  "node is disconnected and contains invalid updates"
-#define FIT_REASON_NOT_ELIGIBLE  "node is not eligible"
-#define FIT_REASON_ALL_AT_ONCE   "plan is all at once and another node was rejected"
+#define FIT_REASON_NO_NODE   "node does not exist"
+#define FIT_REASON_NOT_READY "node is not ready for placements"
+#define FIT_REASON_DISCONNECTED \
+	"node is disconnected and contains invalid updates"
+#define FIT_REASON_NOT_ELIGIBLE "node is not eligible"
+#define FIT_REASON_ALL_AT_ONCE \
+	"plan is all at once and another node was rejected"
 
 /* One rejected node of a plan. */
 struct fit_reject {
@@ -79,15 +81,15 @@ struct fit_result {
  * fit_plan_accepted). Sets *fits and, when it does not fit, the reason
  * (FIT_REASON_MAX bytes). Returns 0 or ERR_NOMEM. */
 int fit_node(const struct store *s, const struct plan_node *pn,
-	     const struct plan *const *accepted, size_t n, bool *fits,
-	     char *reason);
+             const struct plan *const *accepted, size_t n, bool *fits,
+             char *reason);
 
 /* Checks every node of plan p (fit_node) into the zeroed out. Returns 0
  * (out->n == 0: the whole plan may be committed) or ERR_NOMEM (out
  * released). */
 int fit_plan(const struct store *s, const struct plan *p,
-	     const struct plan *const *accepted, size_t n,
-	     struct fit_result *out);
+             const struct plan *const *accepted, size_t n,
+             struct fit_result *out);
 
 /* Whether node_id was rejected. */
 bool fit_result_rejected(const struct fit_result *r, const char *node_id);
@@ -101,6 +103,6 @@ void fit_result_release(struct fit_result *r);
  * checks of the batch pass as accepted. Returns 0 or ERR_NOMEM (*out
  * NULL). plan_destroy it. */
 int fit_plan_accepted(const struct plan *p, const struct fit_result *r,
-		      struct plan **out);
+                      struct plan **out);
 
 #endif

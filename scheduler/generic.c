@@ -28,10 +28,10 @@ struct gen_updates {
 	size_t n;
 };
 
-/* ---- reconcile ----------------------------------------------------------------- */
+/* ---- reconcile ----------------------------------------------------------- */
 
 static int gen_reconcile(struct sched_eval *se, const struct reconcile_node *t,
-			 size_t nt, struct reconcile_result **res)
+                         size_t nt, struct reconcile_result **res)
 {
 	struct reconcile_input in = {
 	    .job = se->job,
@@ -52,7 +52,7 @@ static int gen_stops(struct sched_eval *se, const struct reconcile_result *r)
 	for (size_t i = 0; i < r->nstop; i++) {
 		const struct reconcile_stop *s = &r->stop[i];
 		if (plan_stop(se->out->plan, s->alloc, s->description,
-			      s->client_status, NULL, se->rq->now, NULL) != 0)
+		              s->client_status, NULL, se->rq->now, NULL) != 0)
 			return ERR_NOMEM;
 	}
 	return 0;
@@ -69,12 +69,12 @@ static int gen_desired(struct sched_eval *se, const struct reconcile_result *r)
 	return 0;
 }
 
-/* ---- follow-up evaluations ------------------------------------------------------- */
+/* ---- follow-up evaluations ----------------------------------------------- */
 
 /* The failed allocation a, marked with its follow-up evaluation (an
  * attribute update: same ID, Job from the plan). */
 static int gen_mark_followup(struct sched_eval *se, const struct allocation *a,
-			     const char *eval_id)
+                             const char *eval_id)
 {
 	struct allocation tmp = *a, *c = mem_calloc(1, sizeof *c);
 	tmp.job = NULL;
@@ -88,15 +88,16 @@ static int gen_mark_followup(struct sched_eval *se, const struct allocation *a,
 	return plan_place(se->out->plan, c);
 }
 
-static int gen_followup(struct sched_eval *se, const struct reconcile_followup *f)
+static int gen_followup(struct sched_eval *se,
+                        const struct reconcile_followup *f)
 {
 	struct evaluation *e = so_new_eval(se);
 	char id[37];
 	if (e == NULL || so_set_str(&e->status, EVAL_STATUS_PENDING) ||
 	    so_set_str(&e->triggered_by, f->trigger) ||
 	    so_set_str(&e->status_description,
-		       *sched_str(f->description) != '\0' ? f->description
-							   : NULL))
+	               *sched_str(f->description) != '\0' ? f->description
+	                                                  : NULL))
 		return ERR_NOMEM;
 	e->wait_until = f->wait_until;
 	snprintf(id, sizeof id, "%s", e->id);
@@ -109,7 +110,7 @@ static int gen_followup(struct sched_eval *se, const struct reconcile_followup *
 /* Nomad's delayInstead: an evaluation that is not itself delayed makes
  * the follow-ups, and no blocked evaluation then. */
 static int gen_followups(struct sched_eval *se,
-			 const struct reconcile_result *r)
+                         const struct reconcile_result *r)
 {
 	bool make = r->nfollowup > 0 && se->ev->wait_until == 0;
 	se->want_blocked = !make;
@@ -121,14 +122,13 @@ static int gen_followups(struct sched_eval *se,
 	return 0;
 }
 
-/* ---- in-place updates ------------------------------------------------------------- */
+/* ---- in-place updates ---------------------------------------------------- */
 
 static int gen_demote(struct sched_eval *se, struct gen_updates *d,
-		      const struct reconcile_update *u)
+                      const struct reconcile_update *u)
 {
 	struct reconcile_desired *des = so_desired(se, u->tg->name);
-	struct reconcile_update *v =
-	    mem_realloc(d->v, (d->n + 1) * sizeof *v);
+	struct reconcile_update *v = mem_realloc(d->v, (d->n + 1) * sizeof *v);
 	if (v == NULL || des == NULL) {
 		if (v != NULL)
 			d->v = v;
@@ -143,8 +143,8 @@ static int gen_demote(struct sched_eval *se, struct gen_updates *d,
 }
 
 static int gen_try_inplace(struct sched_eval *se,
-			   const struct reconcile_result *r,
-			   struct gen_updates *demoted)
+                           const struct reconcile_result *r,
+                           struct gen_updates *demoted)
 {
 	for (size_t i = 0; i < r->ninplace; i++) {
 		const struct reconcile_update *u = &r->inplace[i];
@@ -161,14 +161,20 @@ static int gen_try_inplace(struct sched_eval *se,
 /* In-place updates select on one node at a time: the candidates are put
  * back afterwards. */
 static int gen_inplace(struct sched_eval *se, const struct reconcile_result *r,
-		       struct gen_updates *demoted)
+                       struct gen_updates *demoted)
 {
 	const struct node **saved;
 	const struct node *const *cur;
 	size_t n;
 	int rc;
-	if (r->ninplace == 0 || se->st == NULL)
+	if (r->ninplace == 0)
 		return 0;
+	if (se->st == NULL) { /* no node is ready: none can stay in place */
+		for (size_t i = 0; i < r->ninplace; i++)
+			if (gen_demote(se, demoted, &r->inplace[i]) != 0)
+				return ERR_NOMEM;
+		return 0;
+	}
 	cur = select_stack_nodes(se->st, &n);
 	saved = mem_calloc(n + 1, sizeof *saved);
 	if (saved == NULL)
@@ -181,11 +187,11 @@ static int gen_inplace(struct sched_eval *se, const struct reconcile_result *r,
 	return rc;
 }
 
-/* ---- reschedule tracker ------------------------------------------------------------ */
+/* ---- reschedule tracker -------------------------------------------------- */
 
 static bool gen_keep_event(const struct reschedule_policy *p,
-			   const struct reschedule_event *e, size_t i,
-			   size_t n, int64_t now)
+                           const struct reschedule_event *e, size_t i, size_t n,
+                           int64_t now)
 {
 	if (p != NULL && p->attempts.v > 0)
 		return p->interval.v > 0 &&
@@ -196,10 +202,11 @@ static bool gen_keep_event(const struct reschedule_policy *p,
 /* The previous tracker's events worth keeping, then this reschedule
  * (Nomad's updateRescheduleTracker). */
 static int gen_tracker(struct sched_eval *se, struct allocation *a,
-		       const struct allocation *prev)
+                       const struct allocation *prev)
 {
 	const struct task_group *tg = allocation_task_group(prev);
-	const struct reschedule_policy *p = tg != NULL ? tg->reschedule_policy : NULL;
+	const struct reschedule_policy *p =
+	    tg != NULL ? tg->reschedule_policy : NULL;
 	const struct reschedule_tracker *old = prev->reschedule_tracker;
 	size_t n = old != NULL ? old->events.n : 0;
 	struct reschedule_tracker *t = mem_calloc(1, sizeof *t);
@@ -214,7 +221,7 @@ static int gen_tracker(struct sched_eval *se, struct allocation *a,
 		if (!gen_keep_event(p, &old->events.v[i], i, n, se->rq->now))
 			continue;
 		if (schema_copy(&reschedule_event_schema,
-				&t->events.v[t->events.n], &old->events.v[i]))
+		                &t->events.v[t->events.n], &old->events.v[i]))
 			return ERR_NOMEM;
 		t->events.n++;
 	}
@@ -229,7 +236,7 @@ static int gen_tracker(struct sched_eval *se, struct allocation *a,
 
 /* Nomad's LastRescheduleFailedToPlace on the plan's stop of prev. */
 static int gen_reschedule_failed(struct sched_eval *se,
-				 const struct allocation *prev)
+                                 const struct allocation *prev)
 {
 	const struct plan_node *pn =
 	    plan_node_find(se->out->plan, sched_str(prev->node_id));
@@ -244,19 +251,19 @@ static int gen_reschedule_failed(struct sched_eval *se,
 			continue;
 		if (s->reschedule_tracker == NULL &&
 		    (s->reschedule_tracker =
-			 mem_calloc(1, sizeof *s->reschedule_tracker)) == NULL)
+		         mem_calloc(1, sizeof *s->reschedule_tracker)) == NULL)
 			return ERR_NOMEM;
 		return so_set_str(&s->reschedule_tracker->last_reschedule,
-				  SCHED_LAST_RESCHEDULE_FAILED);
+		                  SCHED_LAST_RESCHEDULE_FAILED);
 	}
 	return 0;
 }
 
-/* ---- one placement ------------------------------------------------------------------ */
+/* ---- one placement ------------------------------------------------------- */
 
 /* Nodes the previous allocation failed on (Nomad's getSelectOptions). */
 static int gen_penalties(const struct allocation *prev, const char ***out,
-			 size_t *n)
+                         size_t *n)
 {
 	const struct reschedule_tracker *t = prev->reschedule_tracker;
 	size_t cap = 1 + (t != NULL ? t->events.n : 0);
@@ -274,7 +281,7 @@ static int gen_penalties(const struct allocation *prev, const char ***out,
 
 /* The previous node first, for sticky or migrating ephemeral disks. */
 static const struct node *gen_preferred(const struct sched_eval *se,
-					const struct gen_place *pl)
+                                        const struct gen_place *pl)
 {
 	const struct ephemeral_disk *d = pl->tg->ephemeral_disk;
 	const struct node *n;
@@ -285,7 +292,7 @@ static const struct node *gen_preferred(const struct sched_eval *se,
 }
 
 static int gen_placed(struct sched_eval *se, const struct gen_place *pl,
-		      struct select_result *r)
+                      struct select_result *r)
 {
 	struct allocation *a = NULL;
 	if (se_place_new(se, pl->tg, pl->name, pl->previous, r, &a) != 0)
@@ -296,7 +303,7 @@ static int gen_placed(struct sched_eval *se, const struct gen_place *pl,
 }
 
 static int gen_not_placed(struct sched_eval *se, const struct gen_place *pl,
-			  struct select_result *r)
+                          struct select_result *r)
 {
 	if (pl->destructive)
 		plan_pop_stop(se->out->plan, pl->previous);
@@ -306,7 +313,7 @@ static int gen_not_placed(struct sched_eval *se, const struct gen_place *pl,
 }
 
 static int gen_select(struct sched_eval *se, const struct gen_place *pl,
-		      struct select_result *r)
+                      struct select_result *r)
 {
 	struct select_options o = {.alloc_name = pl->name};
 	const char **pen = NULL;
@@ -316,7 +323,7 @@ static int gen_select(struct sched_eval *se, const struct gen_place *pl,
 	o.penalty_nodes = pen;
 	o.preferred_node = gen_preferred(se, pl);
 	if (rc == 0)
-		rc = select_stack_select(se->st, pl->tg, &o, r);
+		rc = se_select(se, pl->tg, &o, r);
 	mem_free(pen);
 	return rc;
 }
@@ -325,31 +332,39 @@ static int gen_place_one(struct sched_eval *se, const struct gen_place *pl)
 {
 	struct select_result r;
 	int rc;
+	size_t max = se->rq->max_placements;
+	if (max > 0 && plan_count_places(se->out->plan) >= max) {
+		se->out->more = true; /* the rest in the next run */
+		return 0;
+	}
 	memset(&r, 0, sizeof r);
-	if (so_has_failed(se, pl->tg->name))
+	if (so_has_failed(se, pl->tg->name)) { /* coalesced */
+		if (pl->reschedule && gen_reschedule_failed(se, pl->previous))
+			return ERR_NOMEM;
 		return so_failed(se, pl->tg, &r.metrics);
+	}
 	if (pl->destructive &&
 	    plan_stop(se->out->plan, pl->previous, RECONCILE_DESC_UPDATING,
-		      NULL, NULL, se->rq->now, NULL) != 0)
+	              NULL, NULL, se->rq->now, NULL) != 0)
 		return ERR_NOMEM;
 	rc = gen_select(se, pl, &r);
 	if (rc == 0)
 		rc = r.node != NULL ? gen_placed(se, pl, &r)
-				    : gen_not_placed(se, pl, &r);
+		                    : gen_not_placed(se, pl, &r);
 	select_result_release(&r);
 	return rc;
 }
 
-/* ---- all placements ------------------------------------------------------------------ */
+/* ---- all placements ------------------------------------------------------ */
 
 static int gen_destructive(struct sched_eval *se,
-			   const struct reconcile_update *u, size_t n)
+                           const struct reconcile_update *u, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct gen_place pl = {.tg = u[i].tg,
-				       .name = u[i].alloc->name,
-				       .previous = u[i].alloc,
-				       .destructive = true};
+		                       .name = u[i].alloc->name,
+		                       .previous = u[i].alloc,
+		                       .destructive = true};
 		if (gen_place_one(se, &pl) != 0)
 			return ERR_NOMEM;
 	}
@@ -361,9 +376,9 @@ static int gen_new(struct sched_eval *se, const struct reconcile_result *r)
 	for (size_t i = 0; i < r->nplace; i++) {
 		const struct reconcile_place *p = &r->place[i];
 		struct gen_place pl = {.tg = p->tg,
-				       .name = p->name,
-				       .previous = p->previous,
-				       .reschedule = p->reschedule};
+		                       .name = p->name,
+		                       .previous = p->previous,
+		                       .reschedule = p->reschedule};
 		if (gen_place_one(se, &pl) != 0)
 			return ERR_NOMEM;
 	}
@@ -373,10 +388,10 @@ static int gen_new(struct sched_eval *se, const struct reconcile_result *r)
 /* Destructive updates first: their stops free what the new version
  * needs (Nomad's computePlacements). */
 static int gen_placements(struct sched_eval *se,
-			  const struct reconcile_result *r,
-			  const struct gen_updates *demoted)
+                          const struct reconcile_result *r,
+                          const struct gen_updates *demoted)
 {
-	if (se->st == NULL)
+	if (se->stopped)
 		return 0;
 	if (gen_destructive(se, r->destructive, r->ndestructive) != 0 ||
 	    gen_destructive(se, demoted->v, demoted->n) != 0)

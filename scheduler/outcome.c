@@ -29,16 +29,16 @@ void sched_new_id(struct sched_rng *rng, char out[37])
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-/* ---- failed placements ------------------------------------------------------ */
+/* ---- failed placements --------------------------------------------------- */
 
 static struct alloc_metric *failed_find(const struct sched_eval *se,
-					const char *group, size_t *at)
+                                        const char *group, size_t *at)
 {
 	size_t i = 0;
 	while (i < se->failed.n && strcmp(se->failed.v[i].key, group) < 0)
@@ -57,7 +57,7 @@ bool so_has_failed(const struct sched_eval *se, const char *group)
 
 /* Inserts group -> *m at position at, moving *m. */
 static int failed_insert(struct sched_eval *se, const char *group, size_t at,
-			 struct alloc_metric *m)
+                         struct alloc_metric *m)
 {
 	struct alloc_metric_map *f = &se->failed;
 	struct alloc_metric_ment *v = mem_realloc(f->v, (f->n + 1) * sizeof *v);
@@ -77,7 +77,7 @@ static int failed_insert(struct sched_eval *se, const char *group, size_t at,
 }
 
 int so_failed(struct sched_eval *se, const struct task_group *tg,
-	      struct alloc_metric *m)
+              struct alloc_metric *m)
 {
 	const char *group = sched_str(tg->name);
 	size_t at;
@@ -97,7 +97,7 @@ int so_failed(struct sched_eval *se, const struct task_group *tg,
 	return se_count(&se->queued, group, 1);
 }
 
-/* ---- desired updates and annotations ------------------------------------------ */
+/* ---- desired updates and annotations ------------------------------------- */
 
 struct reconcile_desired *so_desired(struct sched_eval *se, const char *group)
 {
@@ -163,7 +163,7 @@ static int annotate(struct sched_eval *se)
 	return value_copy(&se->out->eval.plan_annotations, a);
 }
 
-/* ---- evaluations ------------------------------------------------------------ */
+/* ---- evaluations --------------------------------------------------------- */
 
 struct evaluation *so_new_eval(struct sched_eval *se)
 {
@@ -177,7 +177,8 @@ struct evaluation *so_new_eval(struct sched_eval *se)
 	e = &v[l->n++];
 	memset(e, 0, sizeof *e);
 	sched_new_id(&se->ctx.rng, id);
-	if (so_set_str(&e->id, id) || so_set_str(&e->namespace, ev->namespace) ||
+	if (so_set_str(&e->id, id) ||
+	    so_set_str(&e->namespace, ev->namespace) ||
 	    so_set_str(&e->job_id, ev->job_id) ||
 	    so_set_str(&e->type, ev->type) ||
 	    so_set_str(&e->previous_eval, ev->id))
@@ -200,7 +201,7 @@ static void move_value(struct value *dst, struct value *src)
 /* Copies src's FailedTGAllocs, and ClassEligibility unless escaped, with
  * EscapedComputedClass, into the blocked evaluation b. */
 static int copy_blocked_fields(struct evaluation *b,
-			       const struct evaluation *src)
+                               const struct evaluation *src)
 {
 	struct evaluation part = {0}, copy = {0};
 	part.failed_tg_allocs = src->failed_tg_allocs;
@@ -220,8 +221,7 @@ static int blocked_eval(struct sched_eval *se)
 	struct evaluation *b = so_new_eval(se);
 	if (b == NULL || so_set_str(&b->status, EVAL_STATUS_BLOCKED) ||
 	    so_set_str(&b->triggered_by, EVAL_TRIGGER_QUEUED_ALLOCS) ||
-	    so_set_str(&b->status_description,
-		       SCHED_DESC_BLOCKED_PLACEMENTS) ||
+	    so_set_str(&b->status_description, SCHED_DESC_BLOCKED_PLACEMENTS) ||
 	    (se->blocked_node[0] != '\0' &&
 	     so_set_str(&b->node_id, se->blocked_node)) ||
 	    copy_blocked_fields(b, ev) != 0)
@@ -270,12 +270,12 @@ static int conclude(struct sched_eval *se)
 {
 	struct evaluation *ev = &se->out->eval;
 	bool failed = ev->failed_tg_allocs.n > 0;
-	bool reblock = failed && sched_str_eq(se->ev->status,
-					      EVAL_STATUS_BLOCKED);
+	bool reblock =
+	    failed && sched_str_eq(se->ev->status, EVAL_STATUS_BLOCKED);
 	if (failed && eligibility(se) != 0)
 		return ERR_NOMEM;
-	if (so_set_str(&ev->status, reblock ? EVAL_STATUS_BLOCKED
-					    : EVAL_STATUS_COMPLETE) ||
+	if (so_set_str(&ev->status,
+	               reblock ? EVAL_STATUS_BLOCKED : EVAL_STATUS_COMPLETE) ||
 	    so_set_str(&ev->status_description, NULL))
 		return ERR_NOMEM;
 	if (failed && !reblock && se->want_blocked && !se->rq->dry_run)
@@ -308,7 +308,7 @@ int so_fail(struct sched_eval *se, const char *desc)
 	return 0;
 }
 
-/* ---- the response ------------------------------------------------------------- */
+/* ---- the response -------------------------------------------------------- */
 
 void sched_response_release(struct sched_response *r)
 {
@@ -324,19 +324,20 @@ void sched_response_release(struct sched_response *r)
 }
 
 int sched_conflict_blocked_eval(const struct evaluation *ev, int64_t now,
-				struct sched_rng *rng, struct evaluation *out)
+                                struct sched_rng *rng, struct evaluation *out)
 {
 	char id[37];
 	memset(out, 0, sizeof *out);
 	sched_new_id(rng, id);
-	if (so_set_str(&out->id, id) || so_set_str(&out->namespace, ev->namespace) ||
+	if (so_set_str(&out->id, id) ||
+	    so_set_str(&out->namespace, ev->namespace) ||
 	    so_set_str(&out->job_id, ev->job_id) ||
 	    so_set_str(&out->type, ev->type) ||
 	    so_set_str(&out->node_id, ev->node_id) ||
 	    so_set_str(&out->status, EVAL_STATUS_BLOCKED) ||
 	    so_set_str(&out->triggered_by, EVAL_TRIGGER_MAX_PLANS) ||
 	    so_set_str(&out->status_description,
-		       SCHED_DESC_BLOCKED_CONFLICTS) ||
+	               SCHED_DESC_BLOCKED_CONFLICTS) ||
 	    so_set_str(&out->previous_eval, ev->id) ||
 	    copy_blocked_fields(out, ev) != 0) {
 		schema_release(&evaluation_schema, out);

@@ -11,7 +11,11 @@
 #include "scheduler/sched_int.h"
 #include "scheduler/scheduler_int.h"
 
-/* ---- triggers (Nomad's Process switch) ------------------------------------- */
+/* refuse()'s verdict: the evaluation failed, nothing to plan (not an
+ * err_code: those are >= 0). */
+#define SCHED_REFUSED (-1)
+
+/* ---- triggers (Nomad's Process switch) ----------------------------------- */
 
 static const char *const generic_triggers[] = {
     EVAL_TRIGGER_JOB_REGISTER,       EVAL_TRIGGER_JOB_DEREGISTER,
@@ -26,13 +30,13 @@ static const char *const generic_triggers[] = {
 };
 
 static const char *const system_triggers[] = {
-    EVAL_TRIGGER_JOB_REGISTER,     EVAL_TRIGGER_NODE_UPDATE,
-    EVAL_TRIGGER_FAILED_FOLLOW_UP, EVAL_TRIGGER_JOB_DEREGISTER,
-    EVAL_TRIGGER_ROLLING_UPDATE,   EVAL_TRIGGER_PREEMPTION,
+    EVAL_TRIGGER_JOB_REGISTER,       EVAL_TRIGGER_NODE_UPDATE,
+    EVAL_TRIGGER_FAILED_FOLLOW_UP,   EVAL_TRIGGER_JOB_DEREGISTER,
+    EVAL_TRIGGER_ROLLING_UPDATE,     EVAL_TRIGGER_PREEMPTION,
     EVAL_TRIGGER_DEPLOYMENT_WATCHER, EVAL_TRIGGER_NODE_DRAIN,
-    EVAL_TRIGGER_ALLOC_STOP,       EVAL_TRIGGER_QUEUED_ALLOCS,
-    EVAL_TRIGGER_JOB_SCALING,      EVAL_TRIGGER_RECONNECT,
-    EVAL_TRIGGER_MAX_PLANS,        NULL,
+    EVAL_TRIGGER_ALLOC_STOP,         EVAL_TRIGGER_QUEUED_ALLOCS,
+    EVAL_TRIGGER_JOB_SCALING,        EVAL_TRIGGER_RECONNECT,
+    EVAL_TRIGGER_MAX_PLANS,          NULL,
 };
 
 static bool trigger_known(const char *const *list, const char *trigger)
@@ -53,7 +57,7 @@ int sched_max_attempts(const char *type)
 	return SCHED_MAX_ATTEMPTS_SERVICE;
 }
 
-/* ---- shared steps ------------------------------------------------------------ */
+/* ---- shared steps -------------------------------------------------------- */
 
 static bool collect_one(void *data, const struct allocation *a)
 {
@@ -77,12 +81,12 @@ int se_collect_allocs(struct sched_eval *se)
 {
 	struct se_allocs *l = &se->allocs;
 	store_each_job_alloc(se->rq->store, sched_str(se->ev->namespace),
-			     sched_str(se->ev->job_id), collect_one, l);
+	                     sched_str(se->ev->job_id), collect_one, l);
 	return l->cap == SIZE_MAX ? ERR_NOMEM : 0;
 }
 
 const struct reconcile_node *se_tainted_find(const struct reconcile_node *t,
-					     size_t n, const char *node_id)
+                                             size_t n, const char *node_id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (sched_str_eq(t[i].node_id, node_id))
@@ -92,7 +96,7 @@ const struct reconcile_node *se_tainted_find(const struct reconcile_node *t,
 
 /* Adds node_id to t when tainted (and not listed yet). */
 static void tainted_note(const struct store *s, struct reconcile_node *t,
-			 size_t *n, const char *node_id)
+                         size_t *n, const char *node_id)
 {
 	const struct node *node;
 	if (se_tainted_find(t, *n, node_id) != NULL)
@@ -107,7 +111,7 @@ static void tainted_note(const struct store *s, struct reconcile_node *t,
 }
 
 int se_tainted(const struct sched_eval *se, struct reconcile_node **out,
-	       size_t *n)
+               size_t *n)
 {
 	const struct se_allocs *l = &se->allocs;
 	struct reconcile_node *t = mem_calloc(l->n + 1, sizeof *t);
@@ -122,21 +126,21 @@ int se_tainted(const struct sched_eval *se, struct reconcile_node **out,
 }
 
 int se_mark_lost(struct sched_eval *se, const struct reconcile_node *t,
-		 size_t n)
+                 size_t n)
 {
 	for (size_t i = 0; i < se->allocs.n; i++) {
 		const struct allocation *a = se->allocs.v[i];
 		const struct reconcile_node *tn =
 		    se_tainted_find(t, n, a->node_id);
 		if (tn == NULL || (tn->status != NULL &&
-				   !sched_str_eq(tn->status, NODE_STATUS_DOWN)))
+		                   !sched_str_eq(tn->status, NODE_STATUS_DOWN)))
 			continue;
 		if (!sched_str_eq(a->desired_status, ALLOC_DESIRED_STOP) ||
 		    (!sched_str_eq(a->client_status, ALLOC_CLIENT_RUNNING) &&
 		     !sched_str_eq(a->client_status, ALLOC_CLIENT_PENDING)))
 			continue;
 		if (plan_stop(se->out->plan, a, RECONCILE_DESC_LOST,
-			      ALLOC_CLIENT_LOST, NULL, se->rq->now, NULL) != 0)
+		              ALLOC_CLIENT_LOST, NULL, se->rq->now, NULL) != 0)
 			return ERR_NOMEM;
 	}
 	return 0;
@@ -145,19 +149,20 @@ int se_mark_lost(struct sched_eval *se, const struct reconcile_node *t,
 int se_count(struct value *map, const char *group, int64_t delta)
 {
 	return alloc_metric_count_add(map, sched_str(group), delta) == 0
-		   ? 0
-		   : ERR_NOMEM;
+	           ? 0
+	           : ERR_NOMEM;
 }
 
-/* ---- building a placement ------------------------------------------------------ */
+/* ---- building a placement ------------------------------------------------ */
 
 static int new_alloc_fields(struct sched_eval *se, struct allocation *a,
-			    const struct task_group *tg, const char *name,
-			    const struct node *n)
+                            const struct task_group *tg, const char *name,
+                            const struct node *n)
 {
 	char id[37];
 	sched_new_id(&se->ctx.rng, id);
-	if (so_set_str(&a->id, id) || so_set_str(&a->namespace, se->job->namespace) ||
+	if (so_set_str(&a->id, id) ||
+	    so_set_str(&a->namespace, se->job->namespace) ||
 	    so_set_str(&a->eval_id, se->ev->id) || so_set_str(&a->name, name) ||
 	    so_set_str(&a->job_id, se->job->id) ||
 	    so_set_str(&a->task_group, tg->name) ||
@@ -174,8 +179,8 @@ static int new_alloc_fields(struct sched_eval *se, struct allocation *a,
 /* Moves r's resources and metrics into heap members of a. */
 static int take_result(struct allocation *a, struct select_result *r)
 {
-	a->allocated_resources = mem_malloc(sizeof *a->allocated_resources);
-	a->metrics = mem_malloc(sizeof *a->metrics);
+	a->allocated_resources = mem_calloc(1, sizeof *a->allocated_resources);
+	a->metrics = mem_calloc(1, sizeof *a->metrics);
 	if (a->allocated_resources == NULL || a->metrics == NULL)
 		return ERR_NOMEM;
 	*a->allocated_resources = r->resources;
@@ -186,8 +191,8 @@ static int take_result(struct allocation *a, struct select_result *r)
 }
 
 int se_place_new(struct sched_eval *se, const struct task_group *tg,
-		 const char *name, const struct allocation *previous,
-		 struct select_result *r, struct allocation **out)
+                 const char *name, const struct allocation *previous,
+                 struct select_result *r, struct allocation **out)
 {
 	struct allocation *a = mem_calloc(1, sizeof *a);
 	if (out != NULL)
@@ -208,7 +213,7 @@ int se_place_new(struct sched_eval *se, const struct task_group *tg,
 	return 0;
 }
 
-/* ---- in-place updates (Nomad's genericAllocUpdateFn) ---------------------------- */
+/* ---- in-place updates (Nomad's genericAllocUpdateFn) --------------------- */
 
 static const struct allocated_task_resources *
 task_res(const struct allocated_resources *ar, const char *task)
@@ -222,7 +227,7 @@ task_res(const struct allocated_resources *ar, const char *task)
 /* Replaces t's networks and devices by deep copies of o's (none when o is
  * NULL). */
 static int task_keep(struct allocated_task_resources *t,
-		     const struct allocated_task_resources *o)
+                     const struct allocated_task_resources *o)
 {
 	struct allocated_task_resources drop = {0}, src = {0}, copy = {0};
 	drop.networks = t->networks;
@@ -243,7 +248,7 @@ static int task_keep(struct allocated_task_resources *t,
 
 /* Replaces sh's networks and ports by deep copies of o's. */
 static int shared_keep(struct allocated_shared_resources *sh,
-		       const struct allocated_shared_resources *o)
+                       const struct allocated_shared_resources *o)
 {
 	struct allocated_shared_resources drop = {0}, src = {0}, copy = {0};
 	drop.networks = sh->networks;
@@ -263,14 +268,14 @@ static int shared_keep(struct allocated_shared_resources *sh,
 /* Ports, networks and devices are never changed in place (tasks_updated
  * makes such a change destructive): the existing allocation's are kept. */
 static int keep_offers(struct allocated_resources *dst,
-		       const struct allocated_resources *old)
+                       const struct allocated_resources *old)
 {
 	static const struct allocated_resources none;
 	if (old == NULL)
 		old = &none;
 	for (size_t i = 0; i < dst->tasks.n; i++)
 		if (task_keep(&dst->tasks.v[i].val,
-			      task_res(old, dst->tasks.v[i].key)) != 0)
+		              task_res(old, dst->tasks.v[i].key)) != 0)
 			return ERR_NOMEM;
 	return shared_keep(&dst->shared, &old->shared);
 }
@@ -278,8 +283,8 @@ static int keep_offers(struct allocated_resources *dst,
 /* The in-place copy of a: no Job (the plan's), no legacy resources, this
  * evaluation, the new resources and metrics. */
 static struct allocation *inplace_copy(struct sched_eval *se,
-				       const struct allocation *a,
-				       struct select_result *r)
+                                       const struct allocation *a,
+                                       struct select_result *r)
 {
 	struct allocation tmp = *a, *c = mem_calloc(1, sizeof *c);
 	tmp.job = NULL;
@@ -308,18 +313,18 @@ static bool node_keeps(const struct sched_eval *se, const struct node *n)
 }
 
 int se_inplace(struct sched_eval *se, const struct allocation *a,
-	       const struct node *n, const struct task_group *tg, bool *done)
+               const struct node *n, const struct task_group *tg, bool *done)
 {
 	struct plan *p = se->out->plan;
 	struct select_result r;
 	struct allocation *c;
 	int rc;
 	*done = false;
-	if (!node_keeps(se, n))
+	if (se->st == NULL || !node_keeps(se, n))
 		return 0;
 	if (select_stack_set_nodes(se->st, &n, 1) != 0 ||
 	    plan_stop(p, a, RECONCILE_DESC_INPLACE, NULL, NULL, se->rq->now,
-		      NULL) != 0)
+	              NULL) != 0)
 		return ERR_NOMEM;
 	rc = select_stack_select(se->st, tg, NULL, &r);
 	plan_pop_stop(p, a);
@@ -337,19 +342,18 @@ int se_inplace(struct sched_eval *se, const struct allocation *a,
 	return 0;
 }
 
-/* ---- sched_run ----------------------------------------------------------------- */
+/* ---- sched_run ----------------------------------------------------------- */
 
 static bool bad_request(const struct sched_request *rq,
-			const struct sched_response *out)
+                        const struct sched_response *out)
 {
 	return rq == NULL || out == NULL || rq->store == NULL ||
 	       rq->eval == NULL;
 }
 
 /* The scheduler for the eval's type, or the reason there is none. */
-static int pick(const struct evaluation *ev,
-		int (**fn)(struct sched_eval *), enum select_mode *mode,
-		const char *const **triggers)
+static int pick(const struct evaluation *ev, int (**fn)(struct sched_eval *),
+                enum select_mode *mode, const char *const **triggers)
 {
 	const char *type = sched_str(ev->type);
 	*fn = NULL;
@@ -357,10 +361,10 @@ static int pick(const struct evaluation *ev,
 	    strcmp(type, JOB_TYPE_BATCH) == 0) {
 		*fn = sched_generic;
 		*mode = strcmp(type, JOB_TYPE_BATCH) == 0 ? SELECT_BATCH
-							   : SELECT_SERVICE;
+		                                          : SELECT_SERVICE;
 		*triggers = generic_triggers;
 	} else if (strcmp(type, JOB_TYPE_SYSTEM) == 0 ||
-		   strcmp(type, JOB_TYPE_SYSBATCH) == 0) {
+	           strcmp(type, JOB_TYPE_SYSBATCH) == 0) {
 		*fn = sched_system;
 		*mode = SELECT_SYSTEM;
 		*triggers = system_triggers;
@@ -368,9 +372,9 @@ static int pick(const struct evaluation *ev,
 	return *fn != NULL ? 0 : ERR_UNSUPPORTED;
 }
 
-/* Fails the evaluation when no scheduler can run it; 1 when it did. */
+/* Fails the evaluation when no scheduler can run it (SCHED_REFUSED). */
 static int refuse(struct sched_eval *se, int (**fn)(struct sched_eval *),
-		  enum select_mode *mode)
+                  enum select_mode *mode)
 {
 	const char *const *triggers = NULL;
 	const char *type = sched_str(se->ev->type);
@@ -378,20 +382,48 @@ static int refuse(struct sched_eval *se, int (**fn)(struct sched_eval *),
 	if (pick(se->ev, fn, mode, &triggers) != 0) {
 		if (strcmp(type, JOB_TYPE_CORE) == 0)
 			snprintf(desc, sizeof desc,
-				 "evaluation type \"%s\" is run by the "
-				 "server's core scheduler",
-				 type);
+			         "evaluation type \"%s\" is run by the "
+			         "server's core scheduler",
+			         type);
 		else
-			snprintf(desc, sizeof desc, "unknown scheduler \"%.200s\"",
-				 type);
+			snprintf(desc, sizeof desc,
+			         "unknown scheduler \"%.200s\"", type);
 	} else if (!trigger_known(triggers, se->ev->triggered_by)) {
 		snprintf(desc, sizeof desc,
-			 "scheduler cannot handle '%.200s' evaluation reason",
-			 sched_str(se->ev->triggered_by));
+		         "scheduler cannot handle '%.200s' evaluation reason",
+		         sched_str(se->ev->triggered_by));
 	} else {
 		return 0;
 	}
-	return so_fail(se, desc) != 0 ? ERR_NOMEM : 1;
+	return so_fail(se, desc) != 0 ? ERR_NOMEM : SCHED_REFUSED;
+}
+
+/* The stack over the job's ready nodes. With none ready there is no
+ * stack: select_stack_create would hand memcpy a NULL array then
+ * (undefined behaviour, reported), and nothing could be placed anyway. */
+static int stack(struct sched_eval *se, enum select_mode mode)
+{
+	const struct job *job = se->job;
+	int rc = sched_nodes_ready(se->rq->store, &job->datacenters,
+	                           job->node_pool, &se->none);
+	if (rc != 0 || se->none.n == 0)
+		return rc;
+	sched_nodes_release(&se->none);
+	return select_stack_create(&se->ctx, job, mode, &se->st);
+}
+
+int se_select(struct sched_eval *se, const struct task_group *tg,
+              const struct select_options *opts, struct select_result *r)
+{
+	if (se->st != NULL)
+		return select_stack_select(se->st, tg, opts, r);
+	memset(r, 0, sizeof *r);
+	if (so_set_str(&r->metrics.node_pool, se->job->node_pool) != 0 ||
+	    value_copy(&r->metrics.nodes_available, &se->none.by_dc) != 0) {
+		select_result_release(r);
+		return ERR_NOMEM;
+	}
+	return 0;
 }
 
 /* The job to schedule (a copy), the plan, the context and the stack. */
@@ -400,23 +432,24 @@ static int setup(struct sched_eval *se, enum select_mode mode)
 	const struct sched_request *rq = se->rq;
 	const struct job *src = rq->job_override;
 	struct sched_response *out = se->out;
-	uint64_t seed = rq->seed + (uint64_t)rq->attempt * 0x9e3779b97f4a7c15ULL;
+	uint64_t seed =
+	    rq->seed + (uint64_t)rq->attempt * 0x9e3779b97f4a7c15ULL;
 	if (src == NULL)
 		src = store_job(rq->store, sched_str(se->ev->namespace),
-				sched_str(se->ev->job_id));
+		                sched_str(se->ev->job_id));
 	if (src != NULL && (out->job = job_dup(src)) == NULL)
 		return ERR_NOMEM;
 	se->job = out->job;
 	se->stopped = se->job == NULL || se->job->stop;
 	if (plan_create(rq->store, se->ev->id, se->ev->priority, se->job,
-			&out->plan) != 0)
+	                &out->plan) != 0)
 		return ERR_NOMEM;
-	plan_set_all_at_once(out->plan, se->job != NULL && se->job->all_at_once);
+	plan_set_all_at_once(out->plan,
+	                     se->job != NULL && se->job->all_at_once);
 	sched_ctx_init(&se->ctx, rq->store, out->plan, rq->region, rq->now,
-		       seed);
+	               seed);
 	se->ctx.config = rq->config;
-	if (!se->stopped &&
-	    select_stack_create(&se->ctx, se->job, mode, &se->st) != 0)
+	if (!se->stopped && stack(se, mode) != 0)
 		return ERR_NOMEM;
 	return se_collect_allocs(se);
 }
@@ -424,6 +457,7 @@ static int setup(struct sched_eval *se, enum select_mode mode)
 static void se_release(struct sched_eval *se)
 {
 	select_stack_destroy(se->st);
+	sched_nodes_release(&se->none);
 	sched_ctx_release(&se->ctx);
 	mem_free(se->allocs.v);
 	for (size_t i = 0; i < se->failed.n; i++) {
@@ -453,7 +487,7 @@ int sched_run(const struct sched_request *rq, struct sched_response *out)
 	if (rc == 0)
 		rc = so_finish(&se);
 	se_release(&se);
-	if (rc == 1)
+	if (rc == SCHED_REFUSED)
 		return 0;
 	if (rc != 0)
 		sched_response_release(out);

@@ -78,6 +78,11 @@ struct sched_request {
 	/* `job plan`: schedule this job (borrowed) instead of the stored
 	 * one, e.g. a submitted job not yet registered. NULL otherwise. */
 	const struct job *job_override;
+	/* Service and batch: stop after this many placements in the plan
+	 * (0: no limit) and set `more` in the response. The leader bounds
+	 * each plan (and so each Raft entry and each loop turn) this way and
+	 * runs the evaluation again on the newer state for the rest. */
+	size_t max_placements;
 };
 
 /* What sched_run decided. Value type: zero it, sched_run fills it,
@@ -146,6 +151,10 @@ struct sched_response {
 	 * Priority of the request's evaluation, CreateTime = ModifyTime =
 	 * now. */
 	struct evaluation_list new_evals;
+	/* max_placements stopped the plan with placements left: commit the
+	 * plan without the evaluation's outcome and run it again (this is
+	 * progress, not a failed attempt). */
+	bool more;
 };
 
 /* Runs one evaluation. out must be zeroed (or released). Returns 0 with
@@ -170,7 +179,7 @@ int sched_max_attempts(const char *type);
  * EscapedComputedClass, CreateTime = ModifyTime = now. Returns 0 or
  * ERR_NOMEM (out released). */
 int sched_conflict_blocked_eval(const struct evaluation *ev, int64_t now,
-				struct sched_rng *rng, struct evaluation *out);
+                                struct sched_rng *rng, struct evaluation *out);
 
 /* Writes a UUID-shaped (version 4) ID drawn from rng into out (37
  * bytes): how the scheduler names what it creates. */

@@ -49,7 +49,8 @@ int select_stack_set_nodes(struct select_stack *st,
 	const struct node **v = mem_calloc(n + 1, sizeof *v);
 	if (v == NULL)
 		return ERR_NOMEM;
-	memcpy(v, nodes, n * sizeof *v);
+	if (n > 0)
+		memcpy(v, nodes, n * sizeof *v);
 	mem_free(st->nodes);
 	st->nodes = v;
 	st->n = n;

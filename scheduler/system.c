@@ -60,7 +60,7 @@ struct sys {
 	size_t nt, capt;
 };
 
-/* ---- set up --------------------------------------------------------------------- */
+/* ---- set up -------------------------------------------------------------- */
 
 static int sys_groups(struct sys *s)
 {
@@ -145,10 +145,10 @@ static void sys_release(struct sys *s)
 	mem_free(s->t);
 }
 
-/* ---- classification ------------------------------------------------------------- */
+/* ---- classification ------------------------------------------------------ */
 
 static int sys_tuple_add(struct sys *s, enum sys_kind kind, size_t gi,
-			 const struct node *n, const struct allocation *a)
+                         const struct node *n, const struct allocation *a)
 {
 	if (s->nt == s->capt) {
 		size_t cap = s->capt != 0 ? s->capt * 2 : 16;
@@ -190,12 +190,13 @@ static const struct node *sys_ready_find(const struct sys *s, const char *id)
 static bool sys_job_changed(const struct sys *s, const struct allocation *a)
 {
 	const struct job *job = s->se->job;
-	return a->job == NULL || a->job->job_modify_index != job->job_modify_index ||
+	return a->job == NULL ||
+	       a->job->job_modify_index != job->job_modify_index ||
 	       a->job->version != job->version;
 }
 
-static int sys_stop(struct sys *s, const struct allocation *a,
-		    const char *desc, const char *client_status)
+static int sys_stop(struct sys *s, const struct allocation *a, const char *desc,
+                    const char *client_status)
 {
 	struct reconcile_desired *d = so_desired(s->se, a->task_group);
 	if (d == NULL)
@@ -205,7 +206,7 @@ static int sys_stop(struct sys *s, const struct allocation *a,
 	else
 		d->stop++;
 	return plan_stop(s->se->out->plan, a, desc, client_status, NULL,
-			 s->se->rq->now, NULL);
+	                 s->se->rq->now, NULL);
 }
 
 static int sys_ignore(struct sys *s, const struct allocation *a, long gi)
@@ -228,12 +229,13 @@ static int sys_live(struct sys *s, const struct allocation *a)
 	const struct node *n;
 	if (gi < 0)
 		return sys_stop(s, a, RECONCILE_DESC_NOT_NEEDED, NULL);
-	if (a->desired_transition.migrate.set && a->desired_transition.migrate.v)
+	if (a->desired_transition.migrate.set &&
+	    a->desired_transition.migrate.v)
 		return sys_stop(s, a, RECONCILE_DESC_NODE_TAINTED, NULL);
 	if (tn != NULL) {
 		if (tn->status == NULL || node_status_terminal(tn->status))
 			return sys_stop(s, a, RECONCILE_DESC_LOST,
-					ALLOC_CLIENT_LOST);
+			                ALLOC_CLIENT_LOST);
 		return sys_ignore(s, a, gi);
 	}
 	n = store_node(s->se->rq->store, sched_str(a->node_id));
@@ -260,7 +262,7 @@ static int sys_classify_live(struct sys *s)
 
 /* What node e holds under name: live (true) or the newest terminal. */
 static bool sys_on_node(const struct sys_node *e, const char *name,
-			const struct allocation **term)
+                        const struct allocation **term)
 {
 	*term = NULL;
 	for (size_t i = 0; e != NULL && i < e->n; i++) {
@@ -303,7 +305,7 @@ static int sys_classify_nodes(struct sys *s)
 	return 0;
 }
 
-/* ---- updates ---------------------------------------------------------------------- */
+/* ---- updates ------------------------------------------------------------- */
 
 /* In place when the tasks did not change and it still fits (a terminal
  * sysbatch allocation needs nothing then); else stopped and replaced. */
@@ -329,7 +331,7 @@ static int sys_update(struct sys *s, struct sys_tuple *t)
 	if (allocation_terminal(a))
 		return 0;
 	return plan_stop(s->se->out->plan, a, RECONCILE_DESC_UPDATING, NULL,
-			 NULL, s->se->rq->now, NULL);
+	                 NULL, s->se->rq->now, NULL);
 }
 
 static int sys_updates(struct sys *s)
@@ -340,16 +342,16 @@ static int sys_updates(struct sys *s)
 	return 0;
 }
 
-/* ---- placements -------------------------------------------------------------------- */
+/* ---- placements ---------------------------------------------------------- */
 
 /* Nomad's mergeNodeFiltered: the filter counts of every node. */
 static int sys_merge_filtered(struct sys_group *g, struct alloc_metric *m)
 {
 	struct alloc_metric *acc = &g->filtered_metric;
 	const struct value *maps[2] = {&m->class_filtered,
-				       &m->constraint_filtered};
+	                               &m->constraint_filtered};
 	struct value *into[2] = {&acc->class_filtered,
-				 &acc->constraint_filtered};
+	                         &acc->constraint_filtered};
 	if (g->filtered++ == 0) {
 		*acc = *m;
 		memset(m, 0, sizeof *m);
@@ -361,22 +363,22 @@ static int sys_merge_filtered(struct sys_group *g, struct alloc_metric *m)
 		for (size_t i = 0;
 		     maps[k]->kind == VALUE_MAP && i < maps[k]->u.map.n; i++)
 			if (alloc_metric_count_add(
-				into[k], maps[k]->u.map.v[i].key,
-				maps[k]->u.map.v[i].val.u.i) != 0)
+			        into[k], maps[k]->u.map.v[i].key,
+			        maps[k]->u.map.v[i].val.u.i) != 0)
 				return ERR_NOMEM;
 	return 0;
 }
 
 static int sys_not_placed(struct sys *s, const struct sys_tuple *t,
-			  struct select_result *r)
+                          struct select_result *r)
 {
 	struct sys_group *g = &s->g[t->gi];
 	if (r->metrics.nodes_filtered > 0)
 		return sys_merge_filtered(g, &r->metrics);
 	if (!so_has_failed(s->se, g->tg->name)) {
 		s->se->want_blocked = true;
-		snprintf(s->se->blocked_node, sizeof s->se->blocked_node,
-			 "%s", sched_str(t->node->id));
+		snprintf(s->se->blocked_node, sizeof s->se->blocked_node, "%s",
+		         sched_str(t->node->id));
 	}
 	return so_failed(s->se, g->tg, &r->metrics);
 }

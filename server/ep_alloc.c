@@ -203,6 +203,10 @@ static void ep_alloc_get_many(struct server *s, struct rpc_call *call)
 {
 	struct allocs_get_request a = {0};
 	struct ep_allocs l = {.want_full = true};
+	/* A client passes the index its pull saw: a stale server answers
+	 * once it has applied that far. */
+	if (server_block(s, call, STORE_BIT(STORE_ALLOCS), ep_alloc_get_many))
+		return;
 	if (!server_args(call, &allocs_get_request_schema, &a))
 		return;
 	for (size_t i = 0; i < a.alloc_ids.n && !l.oom; i++) {

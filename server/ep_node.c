@@ -406,8 +406,8 @@ static const char *ep_eligibility_check(const struct node *n, const char *el)
 	if (el == NULL || (strcmp(el, NODE_ELIGIBLE) != 0 &&
 	                   strcmp(el, NODE_INELIGIBLE) != 0)) {
 		snprintf(msg, sizeof msg,
-		         "invalid scheduling eligibility %.60s",
-		         el ? el : "\"\"");
+		         "invalid scheduling eligibility \"%.60s\"",
+		         el ? el : "");
 		return msg;
 	}
 	if (n->drain_strategy != NULL && strcmp(el, NODE_ELIGIBLE) == 0)

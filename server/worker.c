@@ -10,6 +10,7 @@
  * blocked evaluation for the conflicts. Everything runs on the loop:
  * up to num_schedulers evaluations are between planning and commit at
  * once. */
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/log.h"
@@ -23,6 +24,9 @@
 #include "server/server_int.h"
 
 #define WORKER_TICK_MS 100
+/* Placements per plan: bounds each Raft entry (~1.5 KB per allocation)
+ * and the loop time of planning, checking, encoding and applying it. */
+#define WORKER_MAX_PLACEMENTS 1000
 
 struct wjob {
 	struct server *s;
@@ -30,7 +34,7 @@ struct wjob {
 	int attempt;
 	struct sched_response resp;
 	struct plan *accepted; /* submitted, not yet applied */
-	bool partial, stopped_any;
+	bool partial, rejected, stopped_any;
 	struct wjob *next; /* s->inflight */
 };
 
@@ -341,14 +345,15 @@ static int worker_check(struct wjob *w)
 	int rc = ERR_OK;
 	plan_destroy(w->accepted);
 	w->accepted = NULL;
-	w->partial = false;
+	w->partial = w->resp.more;
+	w->rejected = false;
 	if (w->resp.plan == NULL || plan_is_noop(w->resp.plan))
 		return ERR_OK;
 	rc = fit_plan(s->store, w->resp.plan, acc, n, &fr);
 	if (rc == ERR_OK)
 		rc = fit_plan_accepted(w->resp.plan, &fr, &w->accepted);
 	if (rc == ERR_OK && fr.n > 0) {
-		w->partial = true;
+		w->partial = w->rejected = true;
 		LOG_DEBUG("server",
 		          "plan for eval %s: %zu nodes rejected (%s: %s)",
 		          w->eval_id, fr.n, fr.v[0].node_id, fr.v[0].reason);
@@ -374,18 +379,33 @@ static void worker_run(struct wjob *w)
 	rq.attempt = w->attempt;
 	rq.seed =
 	    sched_seed_from_eval(w->eval_id, store_latest_index(s->store));
+	rq.max_placements = WORKER_MAX_PLACEMENTS;
 	sched_response_release(&w->resp);
+	uint64_t t0 = uv_hrtime();
 	rc = sched_run(&rq, &w->resp);
+	uint64_t t1 = uv_hrtime();
 	if (rc == ERR_OK)
 		rc = worker_check(w);
+	uint64_t t2 = uv_hrtime();
 	if (rc == ERR_OK)
 		rc = worker_submit(w);
+	uint64_t t3 = uv_hrtime();
 	if (rc != ERR_OK) {
 		LOG_WARN("server", "scheduling eval %s: %s", w->eval_id,
 		         err_str(rc));
 		worker_finish(w);
 		return;
 	}
+	if (t3 - t0 > 100 * 1000000ull)
+		LOG_INFO(
+		    "server",
+		    "eval %s: %zu placements; schedule %llu ms, check %llu "
+		    "ms, submit %llu ms",
+		    w->eval_id,
+		    w->resp.plan ? plan_count_places(w->resp.plan) : 0,
+		    (unsigned long long)(t1 - t0) / 1000000,
+		    (unsigned long long)(t2 - t1) / 1000000,
+		    (unsigned long long)(t3 - t2) / 1000000);
 	w->next = s->inflight;
 	s->inflight = w;
 }
@@ -396,12 +416,15 @@ static void worker_give_up(struct wjob *w)
 {
 	struct fsm_evals body = {0};
 	struct evaluation ev[2];
+	char desc[64];
 	struct sched_rng rng;
 	memset(ev, 0, sizeof ev);
 	sched_rng_seed(&rng, ++w->s->sched_seq ^ (uint64_t)stime_wall_ns());
 	ev[0] = w->resp.eval; /* shallow */
 	ev[0].status = (char *)EVAL_STATUS_FAILED;
-	ev[0].status_description = (char *)"maximum attempts reached";
+	snprintf(desc, sizeof desc, "maximum attempts reached (%d)",
+	         sched_max_attempts(w->resp.eval.type));
+	ev[0].status_description = desc;
 	if (sched_conflict_blocked_eval(&w->resp.eval, stime_wall_ns(), &rng,
 	                                &ev[1]) != ERR_OK) {
 		worker_finish(w);
@@ -441,7 +464,12 @@ static void worker_applied(struct server *s, struct rpc_call *call, void *ctx,
 		worker_finish(w);
 		return;
 	}
-	if (++w->attempt < sched_max_attempts(w->resp.eval.type)) {
+	/* A plan cut at WORKER_MAX_PLACEMENTS that committed in full made
+	 * progress: the attempts start again, as Nomad's do. */
+	if (!w->rejected)
+		w->attempt = 0;
+	if (!w->rejected ||
+	    ++w->attempt < sched_max_attempts(w->resp.eval.type)) {
 		worker_run(w);
 		return;
 	}

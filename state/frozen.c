@@ -40,12 +40,32 @@ static int frozen_versions(const struct store *s, struct store_frozen *f)
 	return ERR_OK;
 }
 
+/* The pooled jobs: the allocations point at them, and they stay alive
+ * and unchanged while frozen (a job losing its last reference goes to the
+ * graveyard), so the view keeps only the list. */
+static int frozen_pool(const struct store *s, struct store_frozen *f)
+{
+	const struct jobpool_ent *e;
+	size_t n = 0;
+	f->pool =
+	    mem_calloc(s->jobs.count ? s->jobs.count : 1, sizeof *f->pool);
+	if (f->pool == NULL)
+		return ERR_NOMEM;
+	for (e = jobpool_first(&s->jobs); e; e = jobpool_next(&s->jobs, e))
+		f->pool[n++] = e->job;
+	f->npool = n;
+	return ERR_OK;
+}
+
 void store_frozen_release(struct store_frozen *f)
 {
 	for (unsigned t = 0; t < STORE_TABLES; t++) {
 		mem_free(f->objs[t]);
 		f->objs[t] = NULL;
 	}
+	mem_free(f->pool);
+	f->pool = NULL;
+	f->npool = 0;
 }
 
 int store_frozen_build(const struct store *s, struct store_frozen *f)
@@ -57,6 +77,8 @@ int store_frozen_build(const struct store *s, struct store_frozen *f)
 	for (unsigned t = 0; t < STORE_TABLES && rc == ERR_OK; t++)
 		rc = t == STORE_JOB_VERSIONS ? frozen_versions(s, f)
 		                             : frozen_table(s, t, f);
+	if (rc == ERR_OK)
+		rc = frozen_pool(s, f);
 	if (rc != ERR_OK)
 		store_frozen_release(f);
 	return rc;

@@ -225,3 +225,11 @@ int mpread_skip(struct mpread *r, size_t *start, struct err *e)
 	}
 	return ERR_OK;
 }
+
+bool mpread_nil(struct mpread *r)
+{
+	if (r->pos >= r->len || r->p[r->pos] != 0xc0)
+		return false;
+	r->pos++;
+	return true;
+}

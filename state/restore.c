@@ -3,14 +3,14 @@
  *
  * Everything is decoded and checked into a fresh store first (each object
  * through the schema codec, keys present and unique, every older job
- * version attached to its job); only a complete success swaps the tables
- * in, so a bad snapshot leaves the store as it was. Unknown top-level
- * keys and absent tables are accepted: the format can grow. */
+ * version attached to its job, every allocation linked to its pooled
+ * job); only a complete success swaps the tables in, so a bad snapshot
+ * leaves the store as it was. Unknown top-level keys and absent tables
+ * are accepted: the format can grow. AllocJobs nobody references are
+ * dropped. */
 #include <string.h>
 
 #include "state/state_int.h"
-
-#define SNAP_FORMAT 1
 
 struct snap_span {
 	size_t off, len;
@@ -23,6 +23,18 @@ struct snap_doc {
 	bool have_format;
 	struct snap_span indexes;
 	struct snap_span tables[STORE_TABLES];
+	struct snap_span alloc_jobs, alloc_job_refs;
+};
+
+/* How allocations find their jobs: AllocJobs pooled, by position, and a
+ * cursor over AllocJobRefs (nrefs entries), read one entry per
+ * allocation. */
+struct snap_links {
+	struct jobpool_ent **pos;
+	uint64_t npos;
+	struct mpread refs;
+	uint64_t nrefs;
+	bool have_refs;
 };
 
 static int snap_table_by_name(const char *k, size_t n)
@@ -70,6 +82,10 @@ static int snap_top_entry(struct mpread *r, struct snap_doc *doc, struct err *e)
 		return mpread_uint(r, &doc->bootstrap, e);
 	if (snap_key_is(k, n, "Indexes"))
 		return snap_record(r, &doc->indexes, k, n, e);
+	if (snap_key_is(k, n, "AllocJobs"))
+		return snap_record(r, &doc->alloc_jobs, k, n, e);
+	if (snap_key_is(k, n, "AllocJobRefs"))
+		return snap_record(r, &doc->alloc_job_refs, k, n, e);
 	if ((t = snap_table_by_name(k, n)) >= 0)
 		return snap_record(r, &doc->tables[t], k, n, e);
 	return mpread_skip(r, &start, e);
@@ -91,7 +107,8 @@ static int snap_top(const void *data, size_t len, struct snap_doc *doc,
 		    "trailing bytes after the snapshot at offset %zu", r.pos);
 	if (!doc->have_format)
 		return err_set(e, ERR_DECODE, "missing snapshot format");
-	if (doc->format != SNAP_FORMAT)
+	if (doc->format < STORE_SNAP_FORMAT_MIN ||
+	    doc->format > STORE_SNAP_FORMAT)
 		return err_set(e, ERR_UNSUPPORTED,
 		               "unsupported snapshot format %llu",
 		               (unsigned long long)doc->format);
@@ -140,11 +157,10 @@ static const char *snap_field_name(const struct schema *s, size_t off)
 	return "key";
 }
 
-/* Adds a decoded object (now owned by the table) or says what is wrong
- * with it (the caller frees it then). */
-static int snap_insert(struct store *tmp, int ti, void *obj, struct err *e)
+/* Says what is wrong with a decoded object's keys, if anything. */
+static int snap_check(struct store *tmp, int ti, const void *obj, struct err *e)
 {
-	struct table *t = &tmp->t[ti];
+	const struct table *t = &tmp->t[ti];
 	const struct table_desc *d = t->d;
 	const size_t last = d->key.off[d->key.n - 1u];
 	struct tkey k;
@@ -162,16 +178,166 @@ static int snap_insert(struct store *tmp, int ti, void *obj, struct err *e)
 			    e, ERR_DECODE, "duplicate \"%s\"",
 			    snap_field_name(d->schema, d->key2.off[0]));
 	}
+	return ERR_OK;
+}
+
+/* Adds a checked object (now owned by the table). */
+static int snap_add(struct store *tmp, int ti, void *obj, struct err *e)
+{
+	struct table *t = &tmp->t[ti];
 	if ((ti == STORE_JOBS ? store_jobs_restore(t, obj)
 	                      : table_insert(t, obj, NULL)) != ERR_OK)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	return ERR_OK;
 }
 
-static int snap_object(struct mpread *r, struct store *tmp, int ti,
-                       struct err *e)
+/* ---- allocations and their jobs ----------------------------------------- */
+
+/* Pools one job of AllocJobs, with no reference yet. */
+static int snap_alloc_job(struct mpread *r, struct store *tmp,
+                          struct jobpool_ent **out, struct err *e)
+{
+	struct job *j;
+	size_t start;
+	int rc = mpread_skip(r, &start, e);
+	if (rc != ERR_OK)
+		return rc;
+	j = mem_calloc(1, sizeof *j);
+	if (j == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = schema_msgpack_decode(&job_schema, j, r->p + start, r->pos - start,
+	                           e);
+	if (rc == ERR_OK)
+		rc = jobpool_insert(&tmp->jobs, j, out);
+	if (rc == ERR_EXISTS)
+		rc = err_set(e, ERR_DECODE,
+		             "duplicate job \"%s\" in namespace \"%s\" at "
+		             "version %llu and JobModifyIndex %llu",
+		             j->id ? j->id : "",
+		             j->namespace ? j->namespace : "",
+		             (unsigned long long)j->version,
+		             (unsigned long long)j->job_modify_index);
+	else if (rc == ERR_NOMEM)
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	if (rc != ERR_OK)
+		job_free(j);
+	return rc;
+}
+
+static int snap_alloc_jobs(const struct snap_doc *doc, struct store *tmp,
+                           struct snap_links *l, struct err *e)
+{
+	struct mpread r = snap_reader(doc, &doc->alloc_jobs);
+	uint64_t n;
+	if (!doc->alloc_jobs.set)
+		return ERR_OK;
+	if (mpread_array(&r, &n, e) != ERR_OK)
+		return err_wrap(e, "\"AllocJobs\"");
+	/* At most one item per byte: mpread_skip checked the span. */
+	l->pos = mem_calloc(n ? n : 1, sizeof *l->pos);
+	if (l->pos == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (uint64_t i = 0; i < n; i++, l->npos++)
+		if (snap_alloc_job(&r, tmp, &l->pos[i], e) != ERR_OK)
+			return err_wrap(e, "\"AllocJobs\": item %llu",
+			                (unsigned long long)i);
+	return ERR_OK;
+}
+
+/* AllocJobRefs is read as the allocations are, one entry each. */
+static int snap_links_load(const struct snap_doc *doc, struct store *tmp,
+                           struct snap_links *l, struct err *e)
+{
+	int rc = snap_alloc_jobs(doc, tmp, l, e);
+	if (rc != ERR_OK || !doc->alloc_job_refs.set)
+		return rc;
+	l->refs = snap_reader(doc, &doc->alloc_job_refs);
+	l->have_refs = true;
+	if (mpread_array(&l->refs, &l->nrefs, e) != ERR_OK)
+		return err_wrap(e, "\"AllocJobRefs\"");
+	return ERR_OK;
+}
+
+/* The next entry of AllocJobRefs: a position in AllocJobs, or nil. */
+static int snap_next_ref(struct snap_links *l, uint64_t i, bool *nil,
+                         uint64_t *ref, struct err *e)
+{
+	*nil = !l->have_refs || mpread_nil(&l->refs);
+	if (*nil)
+		return ERR_OK;
+	if (mpread_uint(&l->refs, ref, e) != ERR_OK)
+		return err_wrap(e, "\"AllocJobRefs\": item %llu",
+		                (unsigned long long)i);
+	return ERR_OK;
+}
+
+/* Points allocation i at its pooled job: the AllocJobRefs entry, or (a
+ * format 1 snapshot) its own job. */
+static int snap_link(struct store *tmp, struct snap_links *l,
+                     struct allocation *a, uint64_t i, struct err *e)
+{
+	uint64_t ref;
+	bool nil;
+	int rc = snap_next_ref(l, i, &nil, &ref, e);
+	if (rc != ERR_OK)
+		return rc;
+	if (nil)
+		return store_allocs_adopt_job(tmp, a) != ERR_OK
+		           ? err_set(e, ERR_NOMEM, "out of memory")
+		           : ERR_OK;
+	if (a->job != NULL)
+		return err_set(e, ERR_DECODE,
+		               "allocation \"%s\": both \"Job\" and a job "
+		               "reference",
+		               a->id);
+	if (ref >= l->npos)
+		return err_set(e, ERR_DECODE,
+		               "allocation \"%s\": job reference %llu is past "
+		               "the end of \"AllocJobs\" (length %llu)",
+		               a->id, (unsigned long long)ref,
+		               (unsigned long long)l->npos);
+	a->job = l->pos[ref]->job;
+	l->pos[ref]->refs++;
+	return ERR_OK;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+/* Frees an object that did not make it into tmp; linked: an allocation
+ * holding a reference on a pooled job. (Dropping the last one frees the
+ * job under links.pos: harmless, the restore stops at this error.) */
+static void snap_free(struct store *tmp, int ti, void *obj, bool linked)
+{
+	if (linked) {
+		store_allocs_release(tmp, obj);
+		table_free_obj(&tmp->t[ti], obj, NULL);
+		return;
+	}
+	schema_release(ti == STORE_JOB_VERSIONS ? &job_schema
+	                                        : store_descs[ti]->schema,
+	               obj);
+	mem_free(obj);
+}
+
+/* Checks, links and adds a decoded object of a table. */
+static int snap_place(struct store *tmp, int ti, void *obj, uint64_t i,
+                      struct snap_links *l, bool *linked, struct err *e)
+{
+	int rc = snap_check(tmp, ti, obj, e);
+	if (rc == ERR_OK && ti == STORE_ALLOCS) {
+		rc = snap_link(tmp, l, obj, i, e);
+		*linked = rc == ERR_OK;
+	}
+	if (rc == ERR_OK)
+		rc = snap_add(tmp, ti, obj, e);
+	return rc;
+}
+
+static int snap_object(struct mpread *r, struct store *tmp, int ti, uint64_t i,
+                       struct snap_links *l, struct err *e)
 {
 	const struct schema *sch = &job_schema;
+	bool linked = false;
 	size_t start;
 	void *obj;
 	int rc = mpread_skip(r, &start, e);
@@ -186,26 +352,28 @@ static int snap_object(struct mpread *r, struct store *tmp, int ti,
 	if (rc == ERR_OK)
 		rc = ti == STORE_JOB_VERSIONS
 		         ? store_jobs_add_version(&tmp->t[STORE_JOBS], obj, e)
-		         : snap_insert(tmp, ti, obj, e);
-	if (rc != ERR_OK) {
-		schema_release(sch, obj);
-		mem_free(obj);
-	}
+		         : snap_place(tmp, ti, obj, i, l, &linked, e);
+	if (rc != ERR_OK)
+		snap_free(tmp, ti, obj, linked);
 	return rc;
 }
 
 static int snap_table(const struct snap_doc *doc, struct store *tmp, int ti,
-                      struct err *e)
+                      struct snap_links *l, struct err *e)
 {
 	struct mpread r = snap_reader(doc, &doc->tables[ti]);
-	uint64_t n;
+	uint64_t n = 0;
 	int rc;
-	if (!doc->tables[ti].set)
-		return ERR_OK;
-	if ((rc = mpread_array(&r, &n, e)) != ERR_OK)
+	if (doc->tables[ti].set && mpread_array(&r, &n, e) != ERR_OK)
 		return err_wrap(e, "table \"%s\"", store_table_names[ti]);
+	if (ti == STORE_ALLOCS && l->have_refs && n != l->nrefs)
+		return err_set(e, ERR_DECODE,
+		               "\"AllocJobRefs\" has %llu entries for %llu "
+		               "allocations",
+		               (unsigned long long)l->nrefs,
+		               (unsigned long long)n);
 	for (uint64_t i = 0; i < n; i++) {
-		rc = snap_object(&r, tmp, ti, e);
+		rc = snap_object(&r, tmp, ti, i, l, e);
 		if (rc != ERR_OK)
 			return err_wrap(e, "table \"%s\": item %llu",
 			                store_table_names[ti],
@@ -218,12 +386,18 @@ static int snap_load(const void *data, size_t len, struct store *tmp,
                      struct err *e)
 {
 	struct snap_doc doc = {.data = data};
+	struct snap_links links = {0};
 	int rc = snap_top(data, len, &doc, e);
 	if (rc == ERR_OK)
 		rc = snap_indexes(&doc, tmp, e);
+	if (rc == ERR_OK)
+		rc = snap_links_load(&doc, tmp, &links, e);
 	/* In enum order: jobs before their older versions. */
 	for (int t = 0; rc == ERR_OK && t < STORE_TABLES; t++)
-		rc = snap_table(&doc, tmp, t, e);
+		rc = snap_table(&doc, tmp, t, &links, e);
+	mem_free(links.pos);
+	if (rc == ERR_OK)
+		jobpool_prune(&tmp->jobs);
 	if (rc == ERR_OK && store_ensure_default_namespace(tmp) != ERR_OK)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	tmp->acl_bootstrap = doc.bootstrap;
@@ -234,6 +408,7 @@ static int snap_load(const void *data, size_t len, struct store *tmp,
  * tables whose index changed. */
 static unsigned snap_swap(struct store *s, struct store *tmp)
 {
+	struct jobpool pool;
 	unsigned moved = 0;
 	for (unsigned t = 0; t < STORE_TABLES; t++) {
 		struct table x = s->t[t];
@@ -246,6 +421,9 @@ static unsigned snap_swap(struct store *s, struct store *tmp)
 		tmp->index[t] = i;
 	}
 	s->acl_bootstrap = tmp->acl_bootstrap;
+	pool = s->jobs;
+	s->jobs = tmp->jobs;
+	tmp->jobs = pool;
 	return moved;
 }
 

@@ -106,6 +106,16 @@ void store_each_job_eval(const struct store *s, const char *ns,
  * Same shape: upsert (copy in, indexes set), delete, get by key, visit in
  * key order with an optional prefix, plus the secondary lookups named. */
 
+/* Allocations share their job: the store keeps one read-only copy of
+ * each job version allocations run, keyed by the job's (Namespace, ID,
+ * JobModifyIndex, Version), and every stored allocation whose job has that
+ * key points at it (the first one stored: another job with the same key is
+ * taken to be the same). With a->job NULL, an allocation already stored
+ * under a->id keeps its job (client updates come without it); a new one
+ * has none. The copy lives as long as an allocation points at it. A
+ * stored allocation's job belongs to the store like the allocation: never
+ * free or change it; copy the allocation (schema_copy, a deep copy) to
+ * own one. */
 int store_upsert_alloc(struct store *s, uint64_t index,
 		       const struct allocation *a);
 int store_delete_alloc(struct store *s, uint64_t index, const char *id);
@@ -202,7 +212,10 @@ void store_unwatch(struct store *s, struct store_watch *w);
 
 /* ---- snapshots --------------------------------------------------------- */
 
-/* Appends every table (and the table indexes) as one msgpack document. */
+/* Appends every table (and the table indexes) as one msgpack document
+ * (each job of the allocations once: see state/snapshot.c). ERR_OK,
+ * ERR_NOMEM, or ERR_INTERNAL if an allocation's job is not pooled (a
+ * bug). */
 int store_snapshot(const struct store *s, struct buf *out);
 
 /* A frozen view: the store's objects as of one moment, readable from

@@ -13,7 +13,10 @@
  *
  * Objects in a table are never changed in place while s->frozen > 0 (a
  * snapshot is reading them on another thread): write a copy and replace,
- * and free through store_free_obj, never table_free_obj directly. */
+ * and free through store_free_obj, never table_free_obj directly. The same
+ * holds for what objects share (the pooled jobs of allocations): a pooled
+ * job is never changed, and one that loses its last reference is freed
+ * through store_free_obj too. */
 #ifndef STEPPE_STATE_STATE_INT_H
 #define STEPPE_STATE_STATE_INT_H
 
@@ -106,6 +109,8 @@ struct row {
 	struct ixn ix[];
 };
 
+struct store;
+
 /* What a table stores and how it is keyed. */
 struct table_desc {
 	const char *name; /* snapshot key, e.g. "Allocs" */
@@ -120,6 +125,19 @@ struct table_desc {
 	size_t ns_off;                 /* Namespace member, for filters */
 	/* Frees row->aux and what it owns (row->obj included). */
 	void (*free_aux)(void *aux);
+	/* Objects that share parts with other objects (allocations: their
+	 * interned job). All three NULL for a table of plain deep copies.
+	 * copy_in: store_put's copy of obj into the zeroed dst, taking a
+	 * reference on each shared part (old: the object it replaces, or
+	 * NULL); on error dst is released and holds nothing. release: drops
+	 * those references when an object leaves the table (or a put
+	 * fails); it never writes to obj, which a frozen view may be
+	 * reading. unshare: just before obj is freed, forgets the shared
+	 * parts so the free leaves them alone. */
+	int (*copy_in)(struct store *s, void *dst, const void *obj,
+	               const void *old);
+	void (*release)(struct store *s, void *obj);
+	void (*unshare)(void *obj);
 };
 
 #define TABLE_NO_OFF ((size_t)-1)
@@ -165,7 +183,8 @@ int table_insert(struct table *t, void *obj, struct row **out);
 int table_replace(struct table *t, struct row *r, void *obj);
 /* Unlinks and frees r; the caller keeps r->obj and r->aux. */
 void table_remove(struct table *t, struct row *r);
-/* Frees a row's object(s) as the table owns them. */
+/* Frees a row's object(s) as the table owns them (not what they share:
+ * see unshare). */
 void table_free_obj(const struct table *t, void *obj, void *aux);
 /* Visits the range in index order; returns false when visit stopped. */
 bool table_scan(const struct table *t, int ix, const struct scan *sc,
@@ -173,6 +192,54 @@ bool table_scan(const struct table *t, int ix, const struct scan *sc,
 /* Rows in ix[0] order. */
 struct row *table_first(const struct table *t);
 struct row *table_next(const struct table *t, const struct row *r);
+
+/* ---- state/jobpool.c ---------------------------------------------------- */
+
+/* The jobs allocations run, interned: one read-only copy per (Namespace,
+ * ID, JobModifyIndex, Version), shared by every allocation of that job
+ * version and counted. Ordered by that key (NULL strings read as ""),
+ * which is also the order of a snapshot's "AllocJobs". A pooled job is
+ * never changed; it leaves the pool with its last reference. */
+struct jobpool_ent {
+	RB_ENTRY(jobpool_ent) rb;
+	struct job *job; /* owned */
+	size_t refs;
+};
+RB_HEAD(jobpool_tree, jobpool_ent);
+
+struct jobpool {
+	struct jobpool_tree tree;
+	size_t count;
+};
+
+void jobpool_init(struct jobpool *p);
+/* Frees every pooled job, whatever its references. */
+void jobpool_clear(struct jobpool *p);
+/* <0, 0, >0: a and b in pool order (by key only). */
+int jobpool_cmp(const struct job *a, const struct job *b);
+/* The entry with j's key, or NULL. */
+struct jobpool_ent *jobpool_find(const struct jobpool *p, const struct job *j);
+/* Takes a reference on the pooled job with j's key, pooling a deep copy
+ * of j when there is none; *out is the pooled job. ERR_OK or ERR_NOMEM
+ * (nothing changed). */
+int jobpool_ref(struct jobpool *p, const struct job *j, struct job **out);
+/* Like jobpool_ref, but j is heap-allocated and given away: pooled as is,
+ * or freed when its key is already there. On ERR_NOMEM j is still the
+ * caller's. */
+int jobpool_adopt(struct jobpool *p, struct job *j, struct job **out);
+/* Drops a reference on the pooled job j. After the last one, j leaves
+ * the pool and is returned: the caller frees it (store_free_obj, a frozen
+ * view may be reading it). NULL otherwise, or when j is not pooled. */
+struct job *jobpool_unref(struct jobpool *p, const struct job *j);
+/* Pools j (heap, given away on success) with no reference. ERR_EXISTS
+ * when its key is taken, ERR_NOMEM: j is then still the caller's. */
+int jobpool_insert(struct jobpool *p, struct job *j, struct jobpool_ent **out);
+/* Frees the jobs nobody references (restore, never while frozen). */
+void jobpool_prune(struct jobpool *p);
+/* Entries in pool order. */
+struct jobpool_ent *jobpool_first(const struct jobpool *p);
+struct jobpool_ent *jobpool_next(const struct jobpool *p,
+                                 const struct jobpool_ent *e);
 
 /* ---- the store ---------------------------------------------------------- */
 
@@ -184,6 +251,8 @@ struct grave {
 
 struct store {
 	struct table t[STORE_TABLES]; /* STORE_JOB_VERSIONS unused */
+	/* The jobs of the allocations (see state/jobpool.c). */
+	struct jobpool jobs;
 	/* Frozen views alive; while > 0 nothing is freed or written in
 	 * place: see store_free_obj and store_writable. */
 	unsigned frozen;
@@ -212,20 +281,26 @@ int store_ensure_default_namespace(struct store *s);
  * watches that became ready. */
 void store_touch(struct store *s, unsigned mask, uint64_t index);
 
-/* The objects of a frozen view, per table in snapshot order. */
+/* The objects of a frozen view, per table in snapshot order, and the
+ * pooled jobs of the allocations in pool order. */
 struct store_frozen {
 	uint64_t index[STORE_TABLES];
 	uint64_t acl_bootstrap;
 	const void **objs[STORE_TABLES];
 	size_t n[STORE_TABLES];
+	const struct job **pool;
+	size_t npool;
 };
 /* Fills f from s without freezing s (the caller encodes at once). */
 int store_frozen_build(const struct store *s, struct store_frozen *f);
 void store_frozen_release(struct store_frozen *f);
 
-/* Frees obj (and aux) of table t now, or after the last thaw. */
-void store_free_obj(struct store *s, enum store_table t, void *obj,
-                    void *aux);
+/* Frees obj (and aux) of table t now, or after the last thaw. A pooled
+ * job that lost its last reference goes as (STORE_JOBS, job, NULL). */
+void store_free_obj(struct store *s, enum store_table t, void *obj, void *aux);
+/* An object left table t (replaced or deleted): drops what it shares
+ * (the table's release hook), then store_free_obj. */
+void store_drop_obj(struct store *s, enum store_table t, void *obj, void *aux);
 /* Destroys tmp now, or after the last thaw (restore's old tables). */
 void store_free_store(struct store *s, struct store *tmp);
 /* Frees what waited for the frozen views (none may be left). */
@@ -270,6 +345,20 @@ void store_watch_fire(struct store *s, unsigned mask, bool force);
 /* Disarms every watch without firing it. */
 void store_watch_drop(struct store *s);
 
+/* ---- state/store_allocs.c ----------------------------------------------- */
+
+/* The allocations table's hooks (see struct table_desc): the stored copy
+ * points at the pooled job of a->job, or keeps old's job when a->job is
+ * NULL. */
+int store_allocs_copy_in(struct store *s, void *dst, const void *obj,
+                         const void *old);
+void store_allocs_release(struct store *s, void *obj);
+void store_allocs_unshare(void *obj);
+/* Restore: points the decoded allocation a at the pooled job equal to its
+ * own (old snapshots carry a job in every allocation), freeing a's.
+ * ERR_OK or ERR_NOMEM (a unchanged). */
+int store_allocs_adopt_job(struct store *s, struct allocation *a);
+
 /* ---- state/store_jobs.c ------------------------------------------------- */
 
 /* A job's versions, newest first; v[0] is the current job (row->obj). */
@@ -287,6 +376,13 @@ int store_jobs_restore(struct table *t, struct job *j);
  * older than the current one or already there. */
 int store_jobs_add_version(struct table *t, struct job *old, struct err *e);
 
+/* ---- snapshots (state/snapshot.c, state/restore.c) ---------------------- */
+
+/* The format store_snapshot writes, and the oldest store_restore reads
+ * (1: every allocation carries its job). */
+#define STORE_SNAP_FORMAT     2
+#define STORE_SNAP_FORMAT_MIN 1
+
 /* ---- state/mpread.c ----------------------------------------------------- */
 
 /* A cursor over msgpack bytes that never trusts a length. Each read
@@ -302,6 +398,8 @@ int mpread_map(struct mpread *r, uint64_t *n, struct err *e);
 int mpread_array(struct mpread *r, uint64_t *n, struct err *e);
 int mpread_str(struct mpread *r, const char **s, size_t *n, struct err *e);
 int mpread_uint(struct mpread *r, uint64_t *v, struct err *e);
+/* True (and moved past it) when the next object is nil. */
+bool mpread_nil(struct mpread *r);
 /* Skips one whole object; *start is where it began. */
 int mpread_skip(struct mpread *r, size_t *start, struct err *e);
 

@@ -15,6 +15,7 @@ int store_create_empty(struct store **out)
 	for (unsigned t = 0; t < STORE_TABLES; t++)
 		if (store_descs[t] != NULL)
 			table_init(&s->t[t], store_descs[t]);
+	jobpool_init(&s->jobs);
 	store_watch_init(s);
 	*out = s;
 	return ERR_OK;
@@ -62,8 +63,11 @@ void store_destroy(struct store *s)
 		return;
 	store_watch_drop(s);
 	store_graves_free(s);
+	/* Objects leave their shared parts alone (unshare): the pool goes
+	 * last, whatever its references. */
 	for (unsigned t = 0; t < STORE_TABLES; t++)
 		table_clear(&s->t[t]);
+	jobpool_clear(&s->jobs);
 	mem_free(s);
 }
 
@@ -129,6 +133,14 @@ static void store_set_indexes(const struct table_desc *d, void *obj,
 		*store_u64(obj, d->touch_off) = index;
 }
 
+void store_drop_obj(struct store *s, enum store_table ti, void *obj, void *aux)
+{
+	const struct table_desc *d = s->t[ti].d;
+	if (d->release != NULL)
+		d->release(s, obj);
+	store_free_obj(s, ti, obj, aux);
+}
+
 /* Links copy in place of r's object, or as a new row. */
 static int store_link(struct store *s, enum store_table ti, struct row *r,
                       void *copy)
@@ -141,8 +153,17 @@ static int store_link(struct store *s, enum store_table ti, struct row *r,
 	old = r->obj;
 	rc = table_replace(t, r, copy);
 	if (rc == ERR_OK)
-		store_free_obj(s, ti, old, NULL);
+		store_drop_obj(s, ti, old, NULL);
 	return rc;
+}
+
+/* The copy store_put stores: the table's copy_in, or a deep copy. */
+static int store_copy_in(struct store *s, const struct table_desc *d,
+                         void *copy, const void *obj, const struct row *r)
+{
+	if (d->copy_in != NULL)
+		return d->copy_in(s, copy, obj, r != NULL ? r->obj : NULL);
+	return schema_copy(d->schema, copy, obj);
 }
 
 int store_put(struct store *s, enum store_table ti, uint64_t index,
@@ -160,10 +181,10 @@ int store_put(struct store *s, enum store_table ti, uint64_t index,
 	copy = mem_calloc(1, d->schema->size);
 	if (copy == NULL)
 		return ERR_NOMEM;
-	rc = schema_copy(d->schema, copy, obj);
+	r = table_find(t, &k);
+	rc = store_copy_in(s, d, copy, obj, r);
 	if (rc != ERR_OK)
 		goto free_copy;
-	r = table_find(t, &k);
 	rc = store_check_key2(t, r, copy);
 	if (rc != ERR_OK)
 		goto release;
@@ -174,7 +195,11 @@ int store_put(struct store *s, enum store_table ti, uint64_t index,
 	store_touch(s, STORE_BIT(ti), index);
 	return ERR_OK;
 release:
-	schema_release(d->schema, copy);
+	/* Never seen by a frozen view: freed at once. */
+	if (d->release != NULL)
+		d->release(s, copy);
+	table_free_obj(t, copy, NULL);
+	return rc;
 free_copy:
 	mem_free(copy);
 	return rc;
@@ -191,7 +216,7 @@ int store_del(struct store *s, enum store_table ti, uint64_t index,
 	obj = r->obj;
 	aux = r->aux;
 	table_remove(t, r);
-	store_free_obj(s, ti, obj, aux);
+	store_drop_obj(s, ti, obj, aux);
 	store_touch(s, STORE_BIT(ti), index);
 	return ERR_OK;
 }

@@ -1,7 +1,67 @@
-/* state/store_allocs.c: allocations, by ID, by job and by node. */
+/* state/store_allocs.c: allocations, by ID, by job and by node.
+ *
+ * A stored allocation's Job points into the job pool (state/jobpool.c),
+ * shared with every allocation of the same job version: the table's
+ * copy_in copies the allocation without its job and takes a reference on
+ * the pooled one, release drops it, unshare keeps the free of the
+ * allocation away from it. */
 #include <stddef.h>
 
 #include "state/state_int.h"
+
+int store_allocs_copy_in(struct store *s, void *dst, const void *obj,
+                         const void *old)
+{
+	const struct allocation *a = obj, *prev = old;
+	const struct job *job = a->job;
+	struct allocation *out = dst, bare = *a;
+	struct job *shared = NULL;
+	int rc;
+	/* Client updates come without the job: keep the one stored. */
+	if (job == NULL && prev != NULL)
+		job = prev->job;
+	bare.job = NULL;
+	rc = schema_copy(&allocation_schema, dst, &bare);
+	if (rc != ERR_OK)
+		return rc;
+	if (job != NULL) {
+		rc = jobpool_ref(&s->jobs, job, &shared);
+		if (rc != ERR_OK) {
+			schema_release(&allocation_schema, dst);
+			return rc;
+		}
+	}
+	out->job = shared;
+	return ERR_OK;
+}
+
+void store_allocs_release(struct store *s, void *obj)
+{
+	const struct allocation *a = obj;
+	struct job *dead;
+	if (a->job == NULL)
+		return;
+	dead = jobpool_unref(&s->jobs, a->job);
+	if (dead != NULL)
+		store_free_obj(s, STORE_JOBS, dead, NULL);
+}
+
+void store_allocs_unshare(void *obj)
+{
+	struct allocation *a = obj;
+	a->job = NULL;
+}
+
+int store_allocs_adopt_job(struct store *s, struct allocation *a)
+{
+	struct job *shared;
+	if (a->job == NULL)
+		return ERR_OK;
+	if (jobpool_adopt(&s->jobs, a->job, &shared) != ERR_OK)
+		return ERR_NOMEM;
+	a->job = shared;
+	return ERR_OK;
+}
 
 int store_upsert_alloc(struct store *s, uint64_t index,
                        const struct allocation *a)

@@ -51,7 +51,8 @@ static const struct table_desc evals_desc = {
 };
 
 /* AllocModifyIndex: set on every upsert for now (Nomad moves it only on
- * server-side changes, not on client status updates). */
+ * server-side changes, not on client status updates). Job: shared, from
+ * the job pool (state/store_allocs.c). */
 static const struct table_desc allocs_desc = {
     .name = "Allocs",
     .what = "allocation",
@@ -63,6 +64,9 @@ static const struct table_desc allocs_desc = {
     IDX(allocation),
     .touch_off = offsetof(struct allocation, alloc_modify_index),
     .ns_off = offsetof(struct allocation, namespace),
+    .copy_in = store_allocs_copy_in,
+    .release = store_allocs_release,
+    .unshare = store_allocs_unshare,
 };
 
 static const struct table_desc nodes_desc = {

@@ -161,6 +161,8 @@ void table_free_obj(const struct table *t, void *obj, void *aux)
 		t->d->free_aux(aux);
 		return;
 	}
+	if (t->d->unshare != NULL)
+		t->d->unshare(obj);
 	schema_release(t->d->schema, obj);
 	mem_free(obj);
 }

@@ -113,8 +113,8 @@ SCHEMA_DECLARE(driver_info, DRIVER_INFO_FIELDS);
 SCHEMA_DECLARE(node_event, NODE_EVENT_FIELDS);
 
 /* Nomad embeds DrainSpec (Deadline, IgnoreSystemJobs); embedded fields are
- * flattened in JSON, so they are plain fields here. Deadline -1 means no
- * deadline (force now is 0 with ForceDeadline set). */
+ * flattened in JSON, so they are plain fields here. Deadline 0 means no
+ * deadline; below 0 forces the drain now (ForceDeadline = now). */
 #define DRAIN_STRATEGY_FIELDS(X, S)                                  \
 	X(S, Deadline, deadline, DUR, _, NULL, 0)                    \
 	X(S, IgnoreSystemJobs, ignore_system_jobs, BOOL, _, NULL, 0) \

@@ -487,7 +487,7 @@ struct value *value_map_append(struct value *v, const char *key)
 
 const struct value *value_map_get(const struct value *v, const char *key)
 {
-	if (v->kind != VALUE_MAP)
+	if (v == NULL || v->kind != VALUE_MAP)
 		return NULL;
 	for (size_t i = 0; i < v->u.map.n; i++)
 		if (value_str_eq(v->u.map.v[i].key, key))

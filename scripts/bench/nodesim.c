@@ -19,11 +19,25 @@
 #include <uv.h>
 
 #include "lib/mem.h"
+
+#define HASH_NONFATAL_OOM    1
+#define uthash_malloc(sz)    mem_malloc(sz)
+#define uthash_free(ptr, sz) mem_free(ptr)
 #include "lib/stime.h"
 #include "rpc/rpc.h"
 #include "server/messages.h"
+#include <uthash.h>
 
 struct sim;
+
+/* What the simulator last reported for an allocation. */
+struct simalloc {
+	UT_hash_handle hh;
+	char id[48];
+	uint64_t seen; /* the AllocModifyIndex last fetched */
+	bool reported; /* running or complete reported */
+	bool complete;
+};
 
 struct simnode {
 	struct sim *sim;
@@ -39,10 +53,12 @@ struct sim {
 	char **servers;
 	size_t nservers, next_server;
 	struct simnode *nodes;
+	struct simalloc *allocs;
 	long count, cpu, memory, disk;
 	const char *dc, *prefix, *klass;
 	long registered, running, complete, shown_running, shown_complete;
 	bool quiet, stopping;
+	unsigned long ticks;
 	uv_timer_t report;
 	uv_signal_t sigint, sigterm;
 };
@@ -104,28 +120,30 @@ static void node_arm(struct simnode *n, const msgpack_object *reply)
 {
 	struct node_update_response r = {0};
 	int64_t ttl = 10 * STIME_NS_PER_S;
-	if (reply != NULL &&
-	    schema_msgpack_unpack(&node_update_response_schema, &r, reply,
-				  NULL) == ERR_OK) {
+	if (reply != NULL && schema_msgpack_unpack(&node_update_response_schema,
+	                                           &r, reply, NULL) == ERR_OK) {
 		if (r.heartbeat_ttl > 0)
 			ttl = r.heartbeat_ttl;
 		schema_release(&node_update_response_schema, &r);
 	}
 	if (!n->sim->stopping)
 		uv_timer_start(&n->hb, sim_heartbeat,
-			       (uint64_t)(ttl / 2 / STIME_NS_PER_MS), 0);
+		               (uint64_t)(ttl / 2 / STIME_NS_PER_MS), 0);
 }
 
+/* Reads are stale, as a Nomad client's allocation pulls are: any server
+ * answers from its own state. */
 static void sim_call(struct sim *s, const char *method, const struct schema *as,
-		     const void *args, uint64_t min_index, unsigned timeout_ms,
-		     rpc_reply_fn cb, void *data)
+                     const void *args, uint64_t min_index, unsigned timeout_ms,
+                     rpc_reply_fn cb, void *data)
 {
 	struct rpc_request req = {.method = (char *)method,
-				  .region = (char *)"global",
-				  .min_query_index = min_index,
-				  .max_query_time = 30 * STIME_NS_PER_S};
+	                          .region = (char *)"global",
+	                          .allow_stale = strstr(method, "Get") != NULL,
+	                          .min_query_index = min_index,
+	                          .max_query_time = 5 * STIME_NS_PER_S};
 	if (rpc_pool_call(s->pool, sim_server(s), &req, as, args, timeout_ms,
-			  cb, data) != ERR_OK)
+	                  cb, data) != ERR_OK)
 		cb(data, ERR_IO, "call failed", NULL, NULL);
 }
 
@@ -135,83 +153,193 @@ static void sim_pull(struct simnode *n);
 
 struct sim_report {
 	struct simnode *n;
+	uint64_t index; /* the pull's index: the read waits for it */
 	struct allocs_get_request get;
 };
 
-static void sim_reported(void *data, int status, const char *error,
-			 const msgpack_object *reply, const struct rpc_meta *m)
+/* Forgets what was fetched and reported for id: the next pull fetches
+ * and reports it again (a failed call must not lose an allocation). */
+static void sim_forget(struct sim *s, const char *id)
 {
-	(void)data, (void)status, (void)error, (void)reply, (void)m;
+	struct simalloc *a;
+	HASH_FIND(hh, s->allocs, id, strlen(id), a);
+	if (a == NULL)
+		return;
+	if (a->reported) {
+		if (a->complete)
+			s->complete--;
+		else
+			s->running--;
+	}
+	a->reported = false;
+	a->seen = 0;
+}
+
+struct sim_update {
+	struct sim *s;
+	struct strlist ids;
+};
+
+static void sim_reported(void *data, int status, const char *error,
+                         const msgpack_object *reply, const struct rpc_meta *m)
+{
+	struct sim_update *u = data;
+	(void)reply, (void)m;
+	if (status != ERR_OK) {
+		if (!u->s->quiet)
+			fprintf(stderr, "nodesim: update allocs: %s\n",
+			        error ? error : "failed");
+		for (size_t i = 0; i < u->ids.n; i++)
+			sim_forget(u->s, u->ids.v[i]);
+	}
+	strlist_release(&u->ids);
+	mem_free(u);
+}
+
+/* Counts id as running or complete (once each). */
+static void sim_note(struct sim *s, const char *id, bool complete)
+{
+	struct simalloc *a;
+	HASH_FIND(hh, s->allocs, id, strlen(id), a);
+	if (a == NULL || (a->reported && a->complete == complete))
+		return;
+	if (a->reported)
+		s->running--;
+	a->reported = true;
+	a->complete = complete;
+	if (complete)
+		s->complete++;
+	else
+		s->running++;
+}
+
+static bool sim_got_has(const struct allocs_response *got, const char *id)
+{
+	for (size_t i = 0; i < got->allocs.n; i++)
+		if (strcmp(got->allocs.v[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* Reports what changed among the fetched allocations; returns how many
+ * are in up. */
+static void sim_collect(struct sim *s, const struct allocs_response *got,
+                        struct alloc_update_request *up, struct strlist *ids)
+{
+	for (size_t i = 0; i < got->allocs.n; i++) {
+		const struct allocation *a = &got->allocs.v[i];
+		bool stop = alloc_desired_status_terminal(a->desired_status);
+		const char *want =
+		    stop ? ALLOC_CLIENT_COMPLETE : ALLOC_CLIENT_RUNNING;
+		bool done = a->client_status != NULL &&
+		            strcmp(a->client_status, want) == 0;
+		if (alloc_client_status_terminal(a->client_status) && !done)
+			continue;
+		sim_note(s, a->id, stop);
+		/* The server's word decides: report until it shows ours. */
+		if (done)
+			continue;
+		up->allocs.v[up->allocs.n].id = a->id;
+		up->allocs.v[up->allocs.n].client_status =
+		    (char *)(stop ? ALLOC_CLIENT_COMPLETE
+		                  : ALLOC_CLIENT_RUNNING);
+		up->allocs.n++;
+		strlist_push(ids, a->id);
+	}
 }
 
 static void sim_got_allocs(void *data, int status, const char *error,
-			   const msgpack_object *reply,
-			   const struct rpc_meta *meta)
+                           const msgpack_object *reply,
+                           const struct rpc_meta *meta)
 {
 	struct sim_report *r = data;
 	struct sim *s = r->n->sim;
 	struct allocs_response got = {0};
 	struct alloc_update_request up = {0};
+	struct sim_update *u = mem_calloc(1, sizeof *u);
+	bool ok = status == ERR_OK && reply != NULL &&
+	          schema_msgpack_unpack(&allocs_response_schema, &got, reply,
+	                                NULL) == ERR_OK;
 	(void)error, (void)meta;
-	if (status == ERR_OK && reply != NULL &&
-	    schema_msgpack_unpack(&allocs_response_schema, &got, reply, NULL) ==
-		ERR_OK) {
+	/* What did not come back is fetched again by the next pull. */
+	for (size_t i = 0; i < r->get.alloc_ids.n; i++)
+		if (!ok || !sim_got_has(&got, r->get.alloc_ids.v[i]))
+			sim_forget(s, r->get.alloc_ids.v[i]);
+	if (ok && u != NULL) {
+		u->s = s;
 		up.allocs.v = mem_calloc(got.allocs.n + 1, sizeof *up.allocs.v);
-		for (size_t i = 0; up.allocs.v && i < got.allocs.n; i++) {
-			const struct allocation *a = &got.allocs.v[i];
-			bool stop = alloc_desired_status_terminal(a->desired_status);
-			const char *want = stop ? ALLOC_CLIENT_COMPLETE
-						: ALLOC_CLIENT_RUNNING;
-			if (a->client_status && strcmp(a->client_status, want) == 0)
-				continue;
-			if (alloc_client_status_terminal(a->client_status))
-				continue;
-			up.allocs.v[up.allocs.n].id = a->id;
-			up.allocs.v[up.allocs.n].client_status = (char *)want;
-			up.allocs.n++;
-			if (stop)
-				s->complete++, s->running -= a->client_status &&
-					strcmp(a->client_status, "running") == 0;
-			else
-				s->running++;
-		}
-		if (up.allocs.n > 0)
-			sim_call(s, "Node.UpdateAlloc", &alloc_update_request_schema,
-				 &up, 0, 30000, sim_reported, NULL);
-		mem_free(up.allocs.v);
-		schema_release(&allocs_response_schema, &got);
+		if (up.allocs.v != NULL)
+			sim_collect(s, &got, &up, &u->ids);
 	}
+	if (u != NULL && up.allocs.n > 0) {
+		sim_call(s, "Node.UpdateAlloc", &alloc_update_request_schema,
+		         &up, 0, 30000, sim_reported, u);
+	} else if (u != NULL) {
+		strlist_release(&u->ids);
+		mem_free(u);
+	}
+	mem_free(up.allocs.v);
+	if (ok)
+		schema_release(&allocs_response_schema, &got);
 	schema_release(&allocs_get_request_schema, &r->get);
 	mem_free(r);
 }
 
+/* Whether allocation id changed since it was last fetched (index is its
+ * AllocModifyIndex); records the index. Stale reads from different
+ * servers may come in any order: per allocation, only newer counts. */
+static bool sim_want(struct sim *s, const char *id, uint64_t index)
+{
+	struct simalloc *a;
+	size_t len = strlen(id);
+	if (len >= sizeof a->id)
+		return false;
+	HASH_FIND(hh, s->allocs, id, len, a);
+	if (a == NULL) {
+		a = mem_calloc(1, sizeof *a);
+		if (a == NULL)
+			return false;
+		memcpy(a->id, id, len);
+		HASH_ADD(hh, s->allocs, id, len, a);
+	}
+	if (index <= a->seen)
+		return false;
+	a->seen = index;
+	return true;
+}
+
 static void sim_pulled(void *data, int status, const char *error,
-		       const msgpack_object *reply, const struct rpc_meta *meta)
+                       const msgpack_object *reply, const struct rpc_meta *meta)
 {
 	struct simnode *n = data;
 	struct node_client_allocs_response r = {0};
+	(void)meta;
 	struct sim_report *rep;
 	(void)error;
 	if (n->sim->stopping)
 		return;
 	if (status != ERR_OK || reply == NULL ||
 	    schema_msgpack_unpack(&node_client_allocs_response_schema, &r,
-				  reply, NULL) != ERR_OK) {
+	                          reply, NULL) != ERR_OK) {
 		sim_pull(n); /* another server next time */
 		return;
 	}
 	rep = mem_calloc(1, sizeof *rep);
-	for (size_t i = 0; rep && r.allocs.kind == VALUE_MAP &&
-			   i < r.allocs.u.map.n; i++) {
+	for (size_t i = 0;
+	     rep && r.allocs.kind == VALUE_MAP && i < r.allocs.u.map.n; i++) {
 		const struct value_ent *e = &r.allocs.u.map.v[i];
-		if (e->val.kind == VALUE_INT && (uint64_t)e->val.u.i > n->alloc_index)
+		if (e->val.kind == VALUE_INT &&
+		    sim_want(n->sim, e->key, (uint64_t)e->val.u.i))
 			strlist_push(&rep->get.alloc_ids, e->key);
 	}
-	n->alloc_index = meta && meta->index > r.index ? meta->index : r.index;
+	if (r.index > n->alloc_index)
+		n->alloc_index = r.index;
+	if (rep != NULL)
+		rep->index = r.index;
 	if (rep != NULL && rep->get.alloc_ids.n > 0) {
 		rep->n = n;
 		sim_call(n->sim, "Alloc.GetAllocs", &allocs_get_request_schema,
-			 &rep->get, 0, 30000, sim_got_allocs, rep);
+		         &rep->get, 0, 30000, sim_got_allocs, rep);
 	} else if (rep != NULL) {
 		mem_free(rep);
 	}
@@ -222,29 +350,30 @@ static void sim_pulled(void *data, int status, const char *error,
 static void sim_pull(struct simnode *n)
 {
 	struct node_specific_request a = {.node_id = n->id,
-					  .secret_id = n->secret};
+	                                  .secret_id = n->secret};
 	sim_call(n->sim, "Node.GetClientAllocs", &node_specific_request_schema,
-		 &a, n->alloc_index, 40000, sim_pulled, n);
+	         &a, n->alloc_index, 40000, sim_pulled, n);
 }
 
-/* ---- registration and heartbeats ------------------------------------------ */
+/* ---- registration and heartbeats ------------------------------------------
+ */
 
 static void sim_registered(void *data, int status, const char *error,
-			   const msgpack_object *reply,
-			   const struct rpc_meta *meta);
+                           const msgpack_object *reply,
+                           const struct rpc_meta *meta);
 
 static void sim_register(struct simnode *n)
 {
 	struct node_register_request a = {0};
 	node_fill(n, &a.node);
 	sim_call(n->sim, "Node.Register", &node_register_request_schema, &a, 0,
-		 10000, sim_registered, n);
+	         10000, sim_registered, n);
 	strmap_release(&a.node.attributes);
 }
 
 static void sim_registered(void *data, int status, const char *error,
-			   const msgpack_object *reply,
-			   const struct rpc_meta *meta)
+                           const msgpack_object *reply,
+                           const struct rpc_meta *meta)
 {
 	struct simnode *n = data;
 	struct sim *s = n->sim;
@@ -254,7 +383,7 @@ static void sim_registered(void *data, int status, const char *error,
 	if (status != ERR_OK) {
 		if (!s->quiet)
 			fprintf(stderr, "nodesim: register %s: %s\n", n->name,
-				error ? error : "failed");
+			        error ? error : "failed");
 		uv_timer_start(&n->hb, sim_heartbeat, 500, 0);
 		return;
 	}
@@ -270,7 +399,7 @@ static void sim_registered(void *data, int status, const char *error,
 }
 
 static void sim_beat(void *data, int status, const char *error,
-		     const msgpack_object *reply, const struct rpc_meta *meta)
+                     const msgpack_object *reply, const struct rpc_meta *meta)
 {
 	struct simnode *n = data;
 	(void)meta;
@@ -280,28 +409,47 @@ static void sim_beat(void *data, int status, const char *error,
 		sim_register(n);
 		return;
 	}
-	node_arm(n, status == ERR_OK ? reply : NULL);
+	if (status != ERR_OK) {
+		/* As a client does: try the next server soon, well within
+		 * the TTL. */
+		uv_timer_start(&n->hb, sim_heartbeat, 250, 0);
+		return;
+	}
+	node_arm(n, reply);
 }
 
 static void sim_heartbeat(uv_timer_t *t)
 {
 	struct simnode *n = t->data;
 	struct node_update_status_request a = {.node_id = n->id,
-					       .secret_id = n->secret,
-					       .status = (char *)"ready"};
+	                                       .secret_id = n->secret,
+	                                       .status = (char *)"ready"};
 	if (!n->registered) {
 		sim_register(n);
 		return;
 	}
-	sim_call(n->sim, "Node.UpdateStatus", &node_update_status_request_schema,
-		 &a, 0, 10000, sim_beat, n);
+	sim_call(n->sim, "Node.UpdateStatus",
+	         &node_update_status_request_schema, &a, 0, 10000, sim_beat, n);
 }
 
-/* ---- main ----------------------------------------------------------------- */
+/* ---- main -----------------------------------------------------------------
+ */
+
+/* Every 10 s everything is fetched again (and re-reported where the
+ * servers do not show what was reported: a lost report heals). */
+static void sim_resync(struct sim *s)
+{
+	struct simalloc *a, *tmp;
+	if (++s->ticks % 10 != 0)
+		return;
+	HASH_ITER(hh, s->allocs, a, tmp)
+	a->seen = 0;
+}
 
 static void sim_report(uv_timer_t *t)
 {
 	struct sim *s = t->data;
+	sim_resync(s);
 	if (s->running == s->shown_running && s->complete == s->shown_complete)
 		return;
 	s->shown_running = s->running;
@@ -352,7 +500,8 @@ static int sim_args(struct sim *s, int argc, char **argv)
 		if (strcmp(f, "-servers") == 0) {
 			char *dup = strdup(v), *save = NULL;
 			for (char *t = strtok_r(dup, ",", &save);
-			     t && s->nservers < 16; t = strtok_r(NULL, ",", &save))
+			     t && s->nservers < 16;
+			     t = strtok_r(NULL, ",", &save))
 				srv[s->nservers++] = t;
 		} else if (strcmp(f, "-count") == 0) {
 			s->count = atol(v);
@@ -386,12 +535,16 @@ static uint32_t sim_hash(const char *p)
 
 int main(int argc, char **argv)
 {
-	static struct sim s = {.cpu = 4000, .memory = 8192, .disk = 100000,
-			       .dc = "dc1", .prefix = "sim"};
+	static struct sim s = {.cpu = 4000,
+	                       .memory = 8192,
+	                       .disk = 100000,
+	                       .dc = "dc1",
+	                       .prefix = "sim"};
 	if (sim_args(&s, argc, argv) != 0) {
-		fprintf(stderr, "usage: nodesim -servers IP:PORT[,...] -count N "
-				"[-cpu MHZ] [-memory MB] [-disk MB] [-dc DC] "
-				"[-prefix P] [-class C] [-quiet]\n");
+		fprintf(stderr,
+		        "usage: nodesim -servers IP:PORT[,...] -count N "
+		        "[-cpu MHZ] [-memory MB] [-disk MB] [-dc DC] "
+		        "[-prefix P] [-class C] [-quiet]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -402,9 +555,10 @@ int main(int argc, char **argv)
 		struct simnode *n = &s.nodes[i];
 		uint32_t h = sim_hash(s.prefix);
 		n->sim = &s;
-		snprintf(n->id, sizeof n->id, "%08x-0000-4000-8000-%012ld", h, i);
+		snprintf(n->id, sizeof n->id, "%08x-0000-4000-8000-%012ld", h,
+		         i);
 		snprintf(n->secret, sizeof n->secret,
-			 "%08x-1111-4000-8000-%012ld", h, i);
+		         "%08x-1111-4000-8000-%012ld", h, i);
 		snprintf(n->name, sizeof n->name, "%s-%ld", s.prefix, i);
 		uv_timer_init(&s.loop, &n->hb);
 		n->hb.data = n;
@@ -420,6 +574,12 @@ int main(int argc, char **argv)
 	uv_signal_start(&s.sigterm, sim_signal, SIGTERM);
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	rpc_pool_destroy(s.pool);
+	struct simalloc *a, *tmp;
+	HASH_ITER(hh, s.allocs, a, tmp)
+	{
+		HASH_DEL(s.allocs, a);
+		mem_free(a);
+	}
 	free(s.nodes);
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* Unit tests for the CLI's output formatting (cli/format.c) and the pure
+/* Unit tests for the CLI's output formatting (cli/format.c and the pure
+ * halves of cli/cmd_node.c, cmd_alloc.c, cmd_job_plan.c) and the pure
  * parts of its HTTP client (cli/http_client.c). Golden outputs follow the
  * examples of the reference (sections 5.6, 7.3, 7.4) and Nomad's
  * command code. No network. */
@@ -7,10 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "cli/format.h"
 #include "cli/http_client.h"
 #include "lib/mem.h"
 #include "lib/stime.h"
+#include "structs/structs.h"
 #include "tests/lib/unit.h"
 
 /* ---- helpers ------------------------------------------------------- */
@@ -36,11 +39,26 @@ static json_t *js(const char *text)
 	return j;
 }
 
+/* Asserts got is exactly want. Long texts overflow Check's message
+ * limit, so a mismatch prints both to stderr and fails with the offset. */
+static void expect_str(const char *got, const char *want)
+{
+	size_t i = 0;
+	while (got[i] != '\0' && got[i] == want[i])
+		i++;
+	if (got[i] == want[i])
+		return;
+	fprintf(stderr, "--- got:\n%s--- want:\n%s---\n", got, want);
+	ck_abort_msg("output differs at byte %zu: got \"%.40s\", want "
+	             "\"%.40s\"",
+	             i, got + i, want + i);
+}
+
 /* Asserts out holds exactly want, then empties it. */
 static void expect(struct buf *out, const char *want)
 {
 	ck_assert(!out->oom);
-	ck_assert_str_eq(buf_cstr(out), want);
+	expect_str(buf_cstr(out), want);
 	buf_reset(out);
 }
 
@@ -780,6 +798,656 @@ START_TEST(monitor_deployment_block)
 }
 END_TEST
 
+/* ---- placement failures from an AllocMetric built in C -------------- */
+
+/* The metric of a group that fit nowhere: three nodes filtered by a
+ * kernel constraint, two out of memory. */
+static void failed_metric(struct alloc_metric *m)
+{
+	memset(m, 0, sizeof *m);
+	m->nodes_evaluated = 5;
+	m->nodes_filtered = 3;
+	m->nodes_exhausted = 2;
+	ck_assert_int_eq(alloc_metric_count_add(&m->nodes_available, "dc1", 5),
+	                 0);
+	ck_assert_int_eq(alloc_metric_count_add(&m->constraint_filtered,
+	                                        "${attr.kernel.name} = windows",
+	                                        3),
+	                 0);
+	ck_assert_int_eq(
+	    alloc_metric_count_add(&m->dimension_exhausted, "memory", 2), 0);
+}
+
+/* An evaluation with that failure for group "web", as JSON. */
+static json_t *failed_eval_json(void)
+{
+	struct evaluation e = {0};
+	json_t *j;
+	e.id = mem_strdup("7c1e0a94-1111-2222-3333-444455556666");
+	e.status = mem_strdup("complete");
+	e.job_id = mem_strdup("web");
+	e.blocked_eval = mem_strdup("bbbbbbbb-1111-2222-3333-444455556666");
+	e.create_index = 20;
+	e.failed_tg_allocs.v = mem_calloc(1, sizeof *e.failed_tg_allocs.v);
+	ck_assert(e.failed_tg_allocs.v != NULL);
+	e.failed_tg_allocs.n = 1;
+	e.failed_tg_allocs.v[0].key = mem_strdup("web");
+	failed_metric(&e.failed_tg_allocs.v[0].val);
+	j = schema_json_encode(&evaluation_schema, &e);
+	ck_assert(j != NULL);
+	schema_release(&evaluation_schema, &e);
+	return j;
+}
+
+#define FAILED_LINES(p)                                                       \
+	p "* Constraint \"${attr.kernel.name} = windows\": 3 nodes excluded " \
+	  "by filter\n" p "* Resources exhausted on 2 nodes\n" p              \
+	  "* Dimension \"memory\" exhausted on 2 nodes\n"
+
+START_TEST(placement_failures_read_the_same_everywhere)
+{
+	struct alloc_metric m;
+	json_t *metric, *eval = failed_eval_json();
+	json_t *blocked = js("{\"ID\":\"bbbbbbbb-1111-2222-3333-444455556666\","
+	                     "\"Status\":\"blocked\",\"CreateIndex\":21}");
+	json_t *evals = json_pack("[O, O]", eval, blocked);
+	json_t *job = js("{\"ID\":\"web\",\"Type\":\"service\"}");
+	int64_t t = ts("2025-03-04T09:10:11Z");
+	struct fmt_job_status in = {.job = job, .evals = evals, .now = t};
+	struct buf out;
+	const char *text;
+	utc();
+	buf_init(&out);
+	failed_metric(&m);
+	metric = schema_json_encode(&alloc_metric_schema, &m);
+	schema_release(&alloc_metric_schema, &m);
+	fmt_alloc_metrics(metric, "  ", &out);
+	expect(&out, FAILED_LINES("  "));
+	/* job run / job scale: the monitor's last lines. */
+	ck_assert(fmt_monitor_finished(eval, FMT_SHORT_ID, t, &out));
+	expect(&out,
+	       "==> 2025-03-04T09:10:11Z: Evaluation \"7c1e0a94\" finished "
+	       "with status \"complete\" but failed to place all "
+	       "allocations:\n"
+	       "    2025-03-04T09:10:11Z: Task Group \"web\" (failed to place "
+	       "1 allocation):\n" FAILED_LINES(
+	           "      ") "    2025-03-04T09:10:11Z: Evaluation "
+	                     "\"bbbbbbbb\" waiting for "
+	                     "additional capacity to place remainder\n");
+	/* eval status */
+	fmt_eval_status(eval, NULL, false, t, &out);
+	text = strstr(buf_cstr(&out), "\nFailed Placements\n");
+	ck_assert(text != NULL);
+	expect_str(text, "\nFailed Placements\n"
+	                 "Task Group \"web\" (failed to place 1 "
+	                 "allocation):\n" FAILED_LINES(
+	                     "  ") "\nEvaluation \"bbbbbbbb\" waiting for "
+	                           "additional capacity to place remainder\n");
+	buf_reset(&out);
+	/* job status */
+	fmt_job_status(&in, &out);
+	text = strstr(buf_cstr(&out), "\nPlacement Failure\n");
+	ck_assert(text != NULL);
+	ck_assert(
+	    strncmp(
+	        text,
+	        "\nPlacement Failure\nTask Group \"web\":\n" FAILED_LINES(
+	            "  ") "\nAllocations\n",
+	        strlen(
+	            "\nPlacement Failure\nTask Group \"web\":\n" FAILED_LINES(
+	                "  ") "\nAllocations\n")) == 0);
+	buf_release(&out);
+	json_decref(metric);
+	json_decref(eval);
+	json_decref(blocked);
+	json_decref(evals);
+	json_decref(job);
+}
+END_TEST
+
+/* ---- job plan --------------------------------------------------------- */
+
+static const char *const plan_hint =
+    "To submit the job with version verification run:\n\n"
+    "steppe job run -check-index %s web.hcl\n\n"
+    "When running the job with the check-index flag, the job will only be "
+    "run if the\n"
+    "job modify index given matches the server-side version. If the index "
+    "has\n"
+    "changed, another user has modified the job and the plan's results "
+    "are\n"
+    "potentially invalid.\n";
+
+static const char *const plan_job_json =
+    "{\"ID\":\"web\",\"Type\":\"service\",\"TaskGroups\":[{\"Name\":\"web\","
+    "\"Tasks\":[{\"Name\":\"server\"}]}]}";
+
+START_TEST(plan_of_a_new_job)
+{
+	json_t *job = js(plan_job_json);
+	json_t *resp = js("{\"Annotations\":{\"DesiredTGUpdates\":{\"web\":{"
+	                  "\"Place\":2}}},\"FailedTGAllocs\":null,"
+	                  "\"JobModifyIndex\":0,\"Diff\":null}");
+	struct cli_plan_view v = {resp, job, true, false, "", "web.hcl", 0};
+	char want[2048];
+	struct buf out;
+	buf_init(&out);
+	ck_assert_int_eq(cli_fmt_plan(&v, &out), 1);
+	snprintf(want, sizeof want,
+	         "+ Job: \"web\"\n"
+	         "+ Task Group: \"web\" (2 create)\n"
+	         "  + Task: \"server\" (forces create)\n"
+	         "\n"
+	         "Scheduler dry-run:\n"
+	         "- All tasks successfully allocated.\n"
+	         "\n"
+	         "Job Modify Index: 0\n%s",
+	         "");
+	ck_assert(strncmp(buf_cstr(&out), want, strlen(want)) == 0);
+	snprintf(want, sizeof want, plan_hint, "0");
+	expect_str(strstr(buf_cstr(&out), "To submit"), want);
+	buf_release(&out);
+	json_decref(job);
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(plan_shows_the_server_diff_and_failures)
+{
+	json_t *job = js(plan_job_json);
+	json_t *eval = failed_eval_json();
+	json_t *resp = js(
+	    "{\"Annotations\":{\"DesiredTGUpdates\":{\"web\":{"
+	    "\"DestructiveUpdate\":1,\"Ignore\":1}}},\"JobModifyIndex\":7,"
+	    "\"Warnings\":\"group \\\"web\\\" has no update block\","
+	    "\"Diff\":{\"Type\":\"Edited\",\"ID\":\"web\",\"Fields\":null,"
+	    "\"Objects\":null,\"TaskGroups\":[{\"Type\":\"Edited\",\"Name\":"
+	    "\"web\",\"Fields\":[{\"Type\":\"Edited\",\"Name\":\"Count\","
+	    "\"Old\":\"1\",\"New\":\"2\",\"Annotations\":null}],\"Tasks\":[{"
+	    "\"Type\":\"Edited\",\"Name\":\"server\",\"Annotations\":["
+	    "\"forces create/destroy update\"],\"Objects\":[{\"Type\":"
+	    "\"Edited\",\"Name\":\"Config\",\"Fields\":[{\"Type\":\"Edited\","
+	    "\"Name\":\"image\",\"Old\":\"redis:3.2\",\"New\":\"redis:7\"},{"
+	    "\"Type\":\"None\",\"Name\":\"port_map[0][db]\",\"Old\":\"6379\","
+	    "\"New\":\"6379\"}]}]}]}]}}");
+	struct cli_plan_view v = {resp,      job, true, false, "-var=\"a=1\" ",
+	                          "web.hcl", 0};
+	struct buf out;
+	json_object_set(resp, "FailedTGAllocs",
+	                json_object_get(eval, "FailedTGAllocs"));
+	buf_init(&out);
+	ck_assert_int_eq(cli_fmt_plan(&v, &out), 1);
+	expect_str(
+	    buf_cstr(&out),
+	    "+/- Job: \"web\"\n"
+	    "+/- Task Group: \"web\" (1 create/destroy update, 1 ignore)\n"
+	    "  +/- Count: \"1\" => \"2\"\n"
+	    "  +/- Task: \"server\" (forces create/destroy update)\n"
+	    "    +/- Config {\n"
+	    "      +/- image:           \"redis:3.2\" => \"redis:7\"\n"
+	    "          port_map[0][db]: \"6379\"\n"
+	    "        }\n"
+	    "\n"
+	    "Scheduler dry-run:\n"
+	    "- WARNING: Failed to place all allocations.\n"
+	    "  Task Group \"web\" (failed to place 1 "
+	    "allocation):\n" FAILED_LINES(
+	        "    ") "\n"
+	                "Job Warnings:\n"
+	                "group \"web\" has no update block\n"
+	                "\n"
+	                "Job Modify Index: 7\n"
+	                "To submit the job with version verification run:\n\n"
+	                "steppe job run -check-index 7 -var=\"a=1\" web.hcl\n\n"
+	                "When running the job with the check-index flag, the "
+	                "job will only be run if the\n"
+	                "job modify index given matches the server-side "
+	                "version. If the index has\n"
+	                "changed, another user has modified the job and the "
+	                "plan's results are\n"
+	                "potentially invalid.\n");
+	buf_release(&out);
+	json_decref(job);
+	json_decref(eval);
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(plan_without_changes_exits_zero)
+{
+	json_t *job = js(plan_job_json);
+	json_t *resp = js("{\"Annotations\":{\"DesiredTGUpdates\":{\"web\":{"
+	                  "\"Ignore\":2}}},\"JobModifyIndex\":7}");
+	json_t *diff = cli_plan_synth_diff(job, resp);
+	struct buf out;
+	buf_init(&out);
+	ck_assert_str_eq(fmt_jstr(diff, "Type"), "None");
+	ck_assert_int_eq(cli_plan_exit_code(diff, resp), 0);
+	cli_fmt_job_diff(diff,
+	                 json_object_get(json_object_get(resp, "Annotations"),
+	                                 "DesiredTGUpdates"),
+	                 false, &out);
+	expect(&out, "Job: \"web\"\n"
+	             "Task Group: \"web\" (2 ignore)\n"
+	             "  Task: \"server\"\n"
+	             "\n");
+	/* In-place updates change the job but create and destroy nothing. */
+	json_decref(diff);
+	json_object_set_new(
+	    json_object_get(
+	        json_object_get(json_object_get(resp, "Annotations"),
+	                        "DesiredTGUpdates"),
+	        "web"),
+	    "InPlaceUpdate", json_integer(2));
+	diff = cli_plan_synth_diff(job, resp);
+	ck_assert_str_eq(fmt_jstr(diff, "Type"), "Edited");
+	ck_assert_int_eq(cli_plan_exit_code(diff, resp), 0);
+	buf_release(&out);
+	json_decref(diff);
+	json_decref(job);
+	json_decref(resp);
+}
+END_TEST
+
+/* ---- nodes ------------------------------------------------------------ */
+
+START_TEST(bytes_print_like_go_humanize)
+{
+	char b[CLI_BYTES_MAX];
+	ck_assert_str_eq(cli_fmt_bytes(0, b), "0 B");
+	ck_assert_str_eq(cli_fmt_bytes(9, b), "9 B");
+	ck_assert_str_eq(cli_fmt_bytes(1023, b), "1023 B");
+	ck_assert_str_eq(cli_fmt_bytes(1024, b), "1.0 KiB");
+	ck_assert_str_eq(cli_fmt_bytes(256ull << 20, b), "256 MiB");
+	ck_assert_str_eq(cli_fmt_bytes(1ull << 30, b), "1.0 GiB");
+	ck_assert_str_eq(cli_fmt_bytes(7936ull << 20, b), "7.8 GiB");
+	ck_assert_str_eq(cli_fmt_bytes(50176ull << 20, b), "49 GiB");
+	ck_assert_str_eq(cli_fmt_bytes(6606028, b), "6.3 MiB");
+}
+END_TEST
+
+static const char *const node_json =
+    "{\"ID\":\"0f9a7c21-1111-2222-3333-444455556666\",\"Name\":\"node-1\","
+    "\"NodePool\":\"default\",\"NodeClass\":\"\",\"Datacenter\":\"dc1\","
+    "\"DrainStrategy\":{\"Deadline\":3600000000000,\"ForceDeadline\":"
+    "\"2025-01-01T11:00:00Z\",\"IgnoreSystemJobs\":true},"
+    "\"SchedulingEligibility\":\"ineligible\",\"Status\":\"ready\","
+    "\"Drivers\":{\"raw_exec\":{\"Detected\":true,\"Healthy\":true,"
+    "\"HealthDescription\":\"Healthy\",\"UpdateTime\":"
+    "\"2025-01-01T09:00:00Z\"},\"docker\":{\"Detected\":true,\"Healthy\":"
+    "false,\"HealthDescription\":\"Failed to connect\",\"UpdateTime\":"
+    "\"2025-01-01T09:00:00Z\"},\"java\":{\"Detected\":false}},"
+    "\"HostVolumes\":{\"data\":{\"Name\":\"data\",\"Path\":\"/srv/data\"}},"
+    "\"Events\":[{\"Message\":\"Node registered\",\"Subsystem\":"
+    "\"Cluster\",\"Timestamp\":\"2025-01-01T09:00:00Z\"},{\"Message\":"
+    "\"Driver docker is not detected\",\"Subsystem\":\"Driver\","
+    "\"Details\":{\"driver\":\"docker\"},\"Timestamp\":"
+    "\"2025-01-01T09:01:00Z\"}],"
+    "\"NodeResources\":{\"Cpu\":{\"CpuShares\":4000},\"Memory\":{"
+    "\"MemoryMB\":8192},\"Disk\":{\"DiskMB\":51200}},"
+    "\"ReservedResources\":{\"Cpu\":{\"CpuShares\":100},\"Memory\":{"
+    "\"MemoryMB\":256},\"Disk\":{\"DiskMB\":1024}},"
+    "\"Attributes\":{\"kernel.name\":\"linux\",\"driver.raw_exec\":\"1\","
+    "\"driver.docker\":\"1\",\"driver.java.version\":\"17\"},"
+    "\"Meta\":{\"rack\":\"r1\",\"unique.id\":\"x\"}}";
+
+static const char *const node_allocs_json =
+    "[{\"ID\":\"b2d4f610-1111-2222-3333-444455556666\",\"EvalID\":"
+    "\"a17c3e05-1111-2222-3333-444455556666\",\"NodeID\":"
+    "\"0f9a7c21-1111-2222-3333-444455556666\",\"TaskGroup\":\"cache\","
+    "\"Job\":{\"Version\":2},\"DesiredStatus\":\"run\",\"ClientStatus\":"
+    "\"running\",\"CreateTime\":1735725600000000000,\"ModifyTime\":"
+    "1735725600000000000,\"AllocatedResources\":{\"Tasks\":{\"redis\":{"
+    "\"Cpu\":{\"CpuShares\":500},\"Memory\":{\"MemoryMB\":256}}},"
+    "\"Shared\":{\"DiskMB\":300}}},"
+    "{\"ID\":\"c3c3c3c3-1111-2222-3333-444455556666\",\"EvalID\":"
+    "\"a17c3e05-1111-2222-3333-444455556666\",\"NodeID\":"
+    "\"0f9a7c21-1111-2222-3333-444455556666\",\"TaskGroup\":\"cache\","
+    "\"Job\":{\"Version\":1},\"DesiredStatus\":\"stop\",\"ClientStatus\":"
+    "\"complete\",\"CreateTime\":1735725600000000000,\"ModifyTime\":"
+    "1735725600000000000,\"Resources\":{\"CPU\":100,\"MemoryMB\":128,"
+    "\"DiskMB\":150}}]";
+
+START_TEST(node_list_tables)
+{
+	json_t *nodes = js(
+	    "[{\"ID\":\"0f9a7c21-1111-2222-3333-444455556666\",\"NodePool\":"
+	    "\"default\",\"Datacenter\":\"dc1\",\"Name\":\"node-1\","
+	    "\"NodeClass\":\"\",\"Address\":\"10.0.0.5\",\"Version\":\"1.9.0\","
+	    "\"Drain\":false,\"SchedulingEligibility\":\"eligible\",\"Status\":"
+	    "\"ready\",\"Attributes\":{\"os.name\":\"debian\"}}]");
+	json_t *running = js("{\"0f9a7c21-1111-2222-3333-444455556666\":3}");
+	json_t *none = js("[]");
+	struct cli_node_list_opts plain = {false, false, NULL};
+	struct cli_node_list_opts all = {true, true, running};
+	struct buf out;
+	buf_init(&out);
+	cli_fmt_node_list(nodes, &plain, &out);
+	expect(&out, "ID        Node Pool  DC   Name    Class   Drain  "
+	             "Eligibility  Status\n"
+	             "0f9a7c21  default    dc1  node-1  <none>  false  "
+	             "eligible     ready\n");
+	cli_fmt_node_list(nodes, &all, &out);
+	expect(&out, "ID                                    Node Pool  DC   "
+	             "Name    Class   OS      Address   Version  Drain  "
+	             "Eligibility  Status  Running Allocs\n"
+	             "0f9a7c21-1111-2222-3333-444455556666  default    dc1  "
+	             "node-1  <none>  debian  10.0.0.5  1.9.0    false  "
+	             "eligible     ready   3\n");
+	cli_fmt_node_list(none, &plain, &out);
+	expect(&out, "No nodes registered\n");
+	cli_fmt_node_stubs(nodes, false, &out);
+	expect(&out, "ID        DC   Name    Class   Drain  Eligibility  "
+	             "Status\n"
+	             "0f9a7c21  dc1  node-1  <none>  false  eligible     "
+	             "ready\n");
+	buf_release(&out);
+	json_decref(nodes);
+	json_decref(running);
+	json_decref(none);
+}
+END_TEST
+
+START_TEST(node_status_detail)
+{
+	json_t *node = js(node_json), *allocs = js(node_allocs_json);
+	struct cli_node_view v = {node, allocs, false, false,
+	                          ts("2025-01-01T10:05:00Z")};
+	struct buf out;
+	utc();
+	buf_init(&out);
+	cli_fmt_node_status(&v, &out);
+	expect(&out,
+	       "ID              = 0f9a7c21-1111-2222-3333-444455556666\n"
+	       "Name            = node-1\n"
+	       "Node Pool       = default\n"
+	       "Class           = <none>\n"
+	       "DC              = dc1\n"
+	       "Drain           = true; 2025-01-01T11:00:00Z deadline; "
+	       "ignoring system jobs\n"
+	       "Eligibility     = ineligible\n"
+	       "Status          = ready\n"
+	       "CSI Controllers = <none>\n"
+	       "CSI Drivers     = <none>\n"
+	       "Host Volumes    = data\n"
+	       "Host Networks   = <none>\n"
+	       "CSI Volumes     = <none>\n"
+	       "Driver Status   = docker (unhealthy),raw_exec\n"
+	       "\n"
+	       "Node Events\n"
+	       "Time                  Subsystem       Message\n"
+	       "2025-01-01T09:01:00Z  Driver: docker  Driver docker is not "
+	       "detected\n"
+	       "2025-01-01T09:00:00Z  Cluster         Node registered\n"
+	       "\n"
+	       "Allocated Resources\n"
+	       "CPU           Memory           Disk            Alloc Count\n"
+	       "500/3900 MHz  256 MiB/7.8 GiB  300 MiB/49 GiB  1\n"
+	       "\n"
+	       "Allocations\n"
+	       "ID        Node ID   Task Group  Version  Desired  Status    "
+	       "Created  Modified\n"
+	       "b2d4f610  0f9a7c21  cache       2        run      running   "
+	       "5m ago   5m ago\n"
+	       "c3c3c3c3  0f9a7c21  cache       1        stop     complete  "
+	       "5m ago   5m ago\n");
+	v.short_only = true;
+	cli_fmt_node_status(&v, &out);
+	ck_assert(strstr(buf_cstr(&out), "CSI Volumes     = <none>\n"
+	                                 "Drivers         = docker,raw_exec\n"
+	                                 "\nAllocations\n") != NULL);
+	ck_assert(strstr(buf_cstr(&out), "Node Events") == NULL);
+	buf_reset(&out);
+	json_decref(node);
+	json_decref(allocs);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(node_status_verbose)
+{
+	json_t *node = js(node_json), *allocs = js("[]");
+	struct cli_node_view v = {node, allocs, true, false,
+	                          ts("2025-01-01T10:05:00Z")};
+	struct buf out;
+	const char *text;
+	utc();
+	buf_init(&out);
+	cli_fmt_node_status(&v, &out);
+	text = strstr(buf_cstr(&out), "Driver Status");
+	ck_assert(text == NULL);
+	text = strstr(buf_cstr(&out), "CSI Drivers     = <none>\n\n");
+	ck_assert(text != NULL);
+	expect_str(
+	    text + strlen("CSI Drivers     = <none>\n"),
+	    "\nHost Volumes\n"
+	    "Name  ReadOnly  Source\n"
+	    "data  false     /srv/data\n"
+	    "\nDrivers\n"
+	    "Driver    Detected  Healthy  Message            Time\n"
+	    "docker    true      false    Failed to connect  "
+	    "2025-01-01T09:00:00Z\n"
+	    "java      false     false    <none>             <none>\n"
+	    "raw_exec  true      true     Healthy            "
+	    "2025-01-01T09:00:00Z\n"
+	    "\nNode Events\n"
+	    "Time                  Subsystem       Message                     "
+	    "   Details\n"
+	    "2025-01-01T09:01:00Z  Driver: docker  Driver docker is not "
+	    "detected  driver: docker\n"
+	    "2025-01-01T09:00:00Z  Cluster         Node registered             "
+	    "   <none>\n"
+	    "\nAllocated Resources\n"
+	    "CPU         Memory       Disk        Alloc Count\n"
+	    "0/3900 MHz  0 B/7.8 GiB  0 B/49 GiB  0\n"
+	    "\nAllocations\n"
+	    "No allocations placed\n"
+	    "\nAttributes\n"
+	    "driver.docker       = 1\n"
+	    "driver.java.version = 17\n"
+	    "driver.raw_exec     = 1\n"
+	    "kernel.name         = linux\n"
+	    "\nMeta\n"
+	    "rack = r1\n");
+	json_decref(node);
+	json_decref(allocs);
+	buf_release(&out);
+}
+END_TEST
+
+/* ---- allocations ------------------------------------------------------ */
+
+static const char *const alloc_full_json =
+    "{\"ID\":\"b2d4f610-1111-2222-3333-444455556666\",\"EvalID\":"
+    "\"a17c3e05-1111-2222-3333-444455556666\",\"Name\":"
+    "\"example.cache[0]\",\"NodeID\":\"0f9a7c21-1111-2222-3333-"
+    "444455556666\",\"NodeName\":\"node-1\",\"JobID\":\"example\","
+    "\"Job\":{\"Version\":0,\"TaskGroups\":[{\"Name\":\"cache\",\"Tasks\":"
+    "[{\"Name\":\"redis\"},{\"Name\":\"setup\",\"Lifecycle\":{\"Hook\":"
+    "\"prestart\",\"Sidecar\":false}}]}]},\"TaskGroup\":\"cache\","
+    "\"ClientStatus\":\"running\",\"ClientDescription\":"
+    "\"Tasks are running\",\"DesiredStatus\":\"run\","
+    "\"CreateTime\":1735725600000000000,\"ModifyTime\":"
+    "1735725600000000000,\"DeploymentID\":\"e5a3b8d0-1111-2222-3333-"
+    "444455556666\",\"DeploymentStatus\":{\"Healthy\":true},"
+    "\"AllocatedResources\":{\"Tasks\":{\"redis\":{\"Cpu\":{\"CpuShares\":"
+    "500},\"Memory\":{\"MemoryMB\":256,\"MemoryMaxMB\":512}},\"setup\":{"
+    "\"Cpu\":{\"CpuShares\":100},\"Memory\":{\"MemoryMB\":64}}},"
+    "\"Shared\":{\"DiskMB\":300,\"Networks\":[{\"Mode\":\"host\",\"IP\":"
+    "\"10.0.0.5\",\"DynamicPorts\":[{\"Label\":\"http\",\"Value\":24501,"
+    "\"To\":8080}]}],\"Ports\":[{\"Label\":\"http\",\"Value\":24501,"
+    "\"To\":8080,\"HostIP\":\"10.0.0.5\"}]}},"
+    "\"TaskStates\":{\"redis\":{\"State\":\"running\",\"Restarts\":0,"
+    "\"StartedAt\":\"2025-01-01T10:00:01Z\",\"FinishedAt\":"
+    "\"0001-01-01T00:00:00Z\",\"LastRestart\":\"0001-01-01T00:00:00Z\","
+    "\"Events\":[{\"Type\":\"Received\",\"Time\":1735725600000000000,"
+    "\"DisplayMessage\":\"Task received by client\"},{\"Type\":"
+    "\"Task Setup\",\"Time\":1735725600000000000,\"Message\":"
+    "\"Building Task Directory\"},{\"Type\":\"Started\",\"Time\":"
+    "1735725601000000000}]},\"setup\":{\"State\":\"dead\",\"Restarts\":0,"
+    "\"StartedAt\":\"2025-01-01T10:00:00Z\",\"FinishedAt\":"
+    "\"2025-01-01T10:00:01Z\",\"Events\":[{\"Type\":\"Terminated\","
+    "\"Time\":1735725601000000000,\"ExitCode\":0}]}},"
+    "\"Metrics\":{\"NodesEvaluated\":3,\"NodesFiltered\":1,"
+    "\"NodesExhausted\":0,\"AllocationTime\":1500000,"
+    "\"CoalescedFailures\":0,\"ScoreMetaData\":[{\"NodeID\":"
+    "\"0f9a7c21-1111-2222-3333-444455556666\",\"Scores\":{\"binpack\":"
+    "0.5,\"job-anti-affinity\":0},\"NormScore\":0.25}]}}";
+
+START_TEST(alloc_status_detail)
+{
+	json_t *alloc = js(alloc_full_json);
+	struct cli_alloc_view v = {alloc, NULL, false, false,
+	                           ts("2025-01-01T10:05:00Z")};
+	struct buf out;
+	utc();
+	buf_init(&out);
+	cli_fmt_alloc_status(&v, &out);
+	expect(&out,
+	       "ID                  = b2d4f610-1111-2222-3333-444455556666\n"
+	       "Eval ID             = a17c3e05\n"
+	       "Name                = example.cache[0]\n"
+	       "Node ID             = 0f9a7c21\n"
+	       "Node Name           = node-1\n"
+	       "Job ID              = example\n"
+	       "Job Version         = 0\n"
+	       "Client Status       = running\n"
+	       "Client Description  = Tasks are running\n"
+	       "Desired Status      = run\n"
+	       "Desired Description = <none>\n"
+	       "Created             = 5m ago\n"
+	       "Modified            = 5m ago\n"
+	       "Deployment ID       = e5a3b8d0\n"
+	       "Deployment Health   = healthy\n"
+	       "\n"
+	       "Allocation Addresses (mode = \"host\"):\n"
+	       "Label  Dynamic  Address\n"
+	       "*http  yes      10.0.0.5:24501 -> 8080\n"
+	       "\n"
+	       "Task \"setup\" (prestart) is \"dead\"\n"
+	       "Task Resources:\n"
+	       "CPU      Memory  Disk     Addresses\n"
+	       "100 MHz  64 MiB  300 MiB  \n"
+	       "\n"
+	       "Task Events:\n"
+	       "Started At     = 2025-01-01T10:00:00Z\n"
+	       "Finished At    = 2025-01-01T10:00:01Z\n"
+	       "Total Restarts = 0\n"
+	       "Last Restart   = N/A\n"
+	       "\n"
+	       "Recent Events:\n"
+	       "Time                  Type        Description\n"
+	       "2025-01-01T10:00:01Z  Terminated  Exit Code: 0\n"
+	       "\n"
+	       "Task \"redis\" is \"running\"\n"
+	       "Task Resources:\n"
+	       "CPU      Memory        Disk     Addresses\n"
+	       "500 MHz  256 MiB       300 MiB  \n"
+	       "         Max: 512 MiB           \n"
+	       "\n"
+	       "Task Events:\n"
+	       "Started At     = 2025-01-01T10:00:01Z\n"
+	       "Finished At    = N/A\n"
+	       "Total Restarts = 0\n"
+	       "Last Restart   = N/A\n"
+	       "\n"
+	       "Recent Events:\n"
+	       "Time                  Type        Description\n"
+	       "2025-01-01T10:00:01Z  Started     Task started by client\n"
+	       "2025-01-01T10:00:00Z  Task Setup  Building Task Directory\n"
+	       "2025-01-01T10:00:00Z  Received    Task received by client\n");
+	json_decref(alloc);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(alloc_status_short_and_verbose)
+{
+	json_t *alloc = js(alloc_full_json);
+	struct cli_alloc_view v = {alloc, NULL, false, true,
+	                           ts("2025-01-01T10:05:00Z")};
+	struct buf out;
+	const char *text;
+	utc();
+	buf_init(&out);
+	cli_fmt_alloc_status(&v, &out);
+	expect(&out, "ID       = b2d4f610-1111-2222-3333-444455556666\n"
+	             "Name     = example.cache[0]\n"
+	             "Created  = 5m ago\n"
+	             "Modified = 5m ago\n"
+	             "\n"
+	             "Tasks\n"
+	             "Name   State    Last Event  Time                  "
+	             "Lifecycle\n"
+	             "setup  dead     Terminated  2025-01-01T10:00:01Z  "
+	             "prestart\n"
+	             "redis  running  Started     2025-01-01T10:00:01Z  "
+	             "main\n");
+	v.short_only = false;
+	v.verbose = true;
+	cli_fmt_alloc_status(&v, &out);
+	ck_assert(strstr(buf_cstr(&out),
+	                 "Created             = 2025-01-01T10:00:00Z\n") !=
+	          NULL);
+	ck_assert(strstr(buf_cstr(&out), "Deployment Health   = healthy\n"
+	                                 "Evaluated Nodes     = 3\n"
+	                                 "Filtered Nodes      = 1\n"
+	                                 "Exhausted Nodes     = 0\n"
+	                                 "Allocation Time     = 1.5ms\n"
+	                                 "Failures            = 0\n") != NULL);
+	text = strstr(buf_cstr(&out), "\nPlacement Metrics\n");
+	ck_assert(text != NULL);
+	expect_str(text, "\nPlacement Metrics\n"
+	                 "Node                                  binpack  "
+	                 "job-anti-affinity  final score\n"
+	                 "0f9a7c21-1111-2222-3333-444455556666  0.5      "
+	                 "0                  0.25\n");
+	json_decref(alloc);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(task_event_descriptions)
+{
+	static const char *const cases[][2] = {
+	    {"{\"Type\":\"Killing\",\"KillTimeout\":5000000000}",
+	     "Sent interrupt. Waiting 5s before force killing"},
+	    {"{\"Type\":\"Terminated\",\"ExitCode\":1,\"Signal\":9,"
+	     "\"Message\":\"oom\"}",
+	     "Exit Code: 1, Signal: 9, Exit Message: \"oom\""},
+	    {"{\"Type\":\"Restarting\",\"StartDelay\":15000000000,"
+	     "\"RestartReason\":\"Restart within policy\"}",
+	     "Task restarting in 15s"},
+	    {"{\"Type\":\"Driver Failure\"}", "Failed to start task"},
+	    {"{\"Type\":\"Sibling Task Failed\",\"FailedSibling\":\"db\"}",
+	     "Task's sibling \"db\" failed"},
+	    {"{\"Type\":\"Signaling\",\"TaskSignal\":\"SIGHUP\"}",
+	     "Task being sent signal SIGHUP"},
+	    {"{\"Type\":\"Custom\",\"Message\":\"hello\"}", "hello"},
+	};
+	char tmpl[1024];
+	struct buf out;
+	utc();
+	buf_init(&out);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *a;
+		struct cli_alloc_view v = {NULL, NULL, false, false, 0};
+		snprintf(tmpl, sizeof tmpl,
+		         "{\"TaskStates\":{\"t\":{\"State\":\"dead\","
+		         "\"Events\":[%s]}}}",
+		         cases[i][0]);
+		a = js(tmpl);
+		v.alloc = a;
+		cli_fmt_alloc_status(&v, &out);
+		ck_assert_msg(strstr(buf_cstr(&out), cases[i][1]) != NULL,
+		              "%s: %s", cases[i][1], buf_cstr(&out));
+		buf_reset(&out);
+		json_decref(a);
+	}
+	buf_release(&out);
+}
+END_TEST
+
 /* ---- out of memory ---------------------------------------------------- */
 
 /* Every formatter, with the nth allocation failing: it must not crash or
@@ -813,6 +1481,44 @@ START_TEST(formatters_survive_allocation_failures)
 	json_decref(e);
 	json_decref(members);
 	json_decref(leaders);
+}
+END_TEST
+
+/* The node, allocation and plan formatters, with the nth allocation
+ * failing. */
+START_TEST(sched_formatters_survive_allocation_failures)
+{
+	json_t *node = js(node_json), *nallocs = js(node_allocs_json);
+	json_t *alloc = js(alloc_full_json), *job = js(plan_job_json);
+	json_t *resp = js("{\"Annotations\":{\"DesiredTGUpdates\":{\"web\":{"
+	                  "\"Place\":2}}},\"JobModifyIndex\":0}");
+	json_t *running = js("{\"x\":1}");
+	struct cli_node_view nv = {node, nallocs, true, false, 0};
+	struct cli_alloc_view av = {alloc, NULL, true, false, 0};
+	struct cli_plan_view pv = {resp, job, true, true, "", "web.hcl", 0};
+	struct cli_node_list_opts lo = {true, true, running};
+	bool clean = false;
+	for (int64_t n = 0; !clean && n < 20000; n++) {
+		struct buf out;
+		buf_init(&out);
+		mem_fault_set(n, 1);
+		cli_fmt_node_list(nallocs, &lo, &out);
+		cli_fmt_node_status(&nv, &out);
+		nv.verbose = !nv.verbose;
+		cli_fmt_node_status(&nv, &out);
+		cli_fmt_alloc_status(&av, &out);
+		cli_fmt_plan(&pv, &out);
+		mem_fault_reset();
+		clean = !out.oom;
+		buf_release(&out);
+	}
+	ck_assert(clean);
+	json_decref(node);
+	json_decref(nallocs);
+	json_decref(alloc);
+	json_decref(job);
+	json_decref(resp);
+	json_decref(running);
 }
 END_TEST
 
@@ -1005,8 +1711,21 @@ static Suite *cli_format_suite(void)
 	tcase_add_test(tc, monitor_lines_follow_the_reference);
 	tcase_add_test(tc, monitor_reports_modified_allocs_and_failures);
 	tcase_add_test(tc, monitor_deployment_block);
+	tc = unit_tcase(s, "scheduling", 30);
+	tcase_add_test(tc, placement_failures_read_the_same_everywhere);
+	tcase_add_test(tc, plan_of_a_new_job);
+	tcase_add_test(tc, plan_shows_the_server_diff_and_failures);
+	tcase_add_test(tc, plan_without_changes_exits_zero);
+	tcase_add_test(tc, bytes_print_like_go_humanize);
+	tcase_add_test(tc, node_list_tables);
+	tcase_add_test(tc, node_status_detail);
+	tcase_add_test(tc, node_status_verbose);
+	tcase_add_test(tc, alloc_status_detail);
+	tcase_add_test(tc, alloc_status_short_and_verbose);
+	tcase_add_test(tc, task_event_descriptions);
 	tc = unit_tcase(s, "oom", 120);
 	tcase_add_test(tc, formatters_survive_allocation_failures);
+	tcase_add_test(tc, sched_formatters_survive_allocation_failures);
 	tc = unit_tcase(s, "http", 30);
 	tcase_add_test(tc, urls_escape_like_go);
 	tcase_add_test(tc, transport_errors_read_like_go);

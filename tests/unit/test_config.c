@@ -597,7 +597,7 @@ START_TEST(defaults_like_nomad)
 	ck_assert_int_eq(c.server.heartbeat_grace, 10 * SEC);
 	ck_assert_int_eq(c.server.min_heartbeat_ttl, 10 * SEC);
 	ck_assert(c.server.max_heartbeats_per_second == 50.0);
-	ck_assert_int_eq(c.server.failover_heartbeat_ttl, 300 * SEC);
+	ck_assert_int_eq(c.server.failover_heartbeat_ttl, 30 * SEC);
 	ck_assert_int_eq(c.server.node_gc_threshold, 24 * STIME_NS_PER_HOUR);
 	ck_assert_int_eq(c.server.job_gc_threshold, 4 * STIME_NS_PER_HOUR);
 	ck_assert_int_eq(c.server.eval_gc_threshold, STIME_NS_PER_HOUR);

@@ -804,6 +804,17 @@ static void put_eval(struct store *s, uint64_t index, const char *id)
 	schema_release(&evaluation_schema, &ev);
 }
 
+/* Stores allocation id of job (NULL: none) on node "n1". */
+static void put_alloc(struct store *s, uint64_t index, const char *id,
+                      const struct job *job)
+{
+	struct allocation a = alloc_make(id, "default", "web", "n1");
+	a.job = (struct job *)job; /* borrowed: copied in */
+	ck_assert_int_eq(store_upsert_alloc(s, index, &a), ERR_OK);
+	a.job = NULL;
+	schema_release(&allocation_schema, &a);
+}
+
 START_TEST(watch_fires_after_the_right_write)
 {
 	struct store *s = mk();
@@ -1123,8 +1134,14 @@ START_TEST(frozen_view_survives_writes)
 	struct err e;
 	size_t len, olen;
 	char *snap, *osnap;
+	const struct job *v0;
 	fill_random(a, &r, 12);
 	ck_assert_int_eq(store_upsert_job(a, 500, j, NULL), ERR_OK);
+	/* Two allocations sharing the job's version 0. */
+	put_alloc(a, 500, "fz-1", store_job(a, "default", "web"));
+	put_alloc(a, 500, "fz-2", store_job(a, "default", "web"));
+	v0 = store_alloc(a, "fz-1")->job;
+	ck_assert_ptr_eq(store_alloc(a, "fz-2")->job, v0);
 	snap = snap_of(a, &len);
 	ck_assert_int_eq(store_freeze(a, &f), ERR_OK);
 	/* Writes of every kind after the freeze. */
@@ -1133,6 +1150,13 @@ START_TEST(frozen_view_survives_writes)
 		ck_assert_int_eq(store_upsert_job(a, 501 + i, j, NULL), ERR_OK);
 	}
 	ck_assert_int_eq(store_upsert_job(a, 520, j, NULL), ERR_OK);
+	/* The pooled version 0 loses its allocations (it waits for the
+	 * thaw), then comes back as a new copy. */
+	put_alloc(a, 520, "fz-2", store_job(a, "default", "web"));
+	ck_assert_int_eq(store_delete_alloc(a, 520, "fz-1"), ERR_OK);
+	ck_assert_uint_eq(v0->version, 0); /* still readable */
+	put_alloc(a, 520, "fz-3", v0);
+	ck_assert_ptr_ne(store_alloc(a, "fz-3")->job, v0);
 	ck_assert_int_eq(
 	    store_set_job_status(a, 521, "default", "web", "running", "up"),
 	    ERR_OK);
@@ -1247,8 +1271,14 @@ START_TEST(restore_errors_name_the_problem)
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 1);
 	mp_str(&m, "Format");
-	msgpack_pack_uint64(&m.pk, 2);
-	restore_fails(&m, ERR_UNSUPPORTED, "unsupported snapshot format 2");
+	msgpack_pack_uint64(&m.pk, 3);
+	restore_fails(&m, ERR_UNSUPPORTED, "unsupported snapshot format 3");
+
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 1);
+	mp_str(&m, "Format");
+	msgpack_pack_uint64(&m.pk, 0);
+	restore_fails(&m, ERR_UNSUPPORTED, "unsupported snapshot format 0");
 
 	mp_init(&m);
 	msgpack_pack_map(&m.pk, 2);
@@ -1430,6 +1460,485 @@ START_TEST(restore_truncated_or_corrupt)
 }
 END_TEST
 
+/* ---- allocations share their job ------------------------------------------
+ */
+
+/* A heap job with random content (task groups, tasks...) and the key
+ * given. */
+static struct job *rich_job(struct gen_rng *r, const char *id, uint64_t version,
+                            uint64_t jmi)
+{
+	struct job *j = mem_calloc(1, sizeof *j);
+	gen_random(&job_schema, j, r, 3);
+	set_str(&j->namespace, "default");
+	set_str(&j->id, id);
+	j->version = version;
+	j->job_modify_index = jmi;
+	return j;
+}
+
+/* Blocks of the mem hook one copy of j takes. */
+static int64_t job_blocks(const struct job *j)
+{
+	int64_t before = mem_outstanding(), n;
+	struct job *copy = job_dup(j);
+	ck_assert_ptr_nonnull(copy);
+	n = mem_outstanding() - before;
+	job_free(copy);
+	return n;
+}
+
+static char *alloc_id(int i)
+{
+	return keyf("alloc-%05d", i);
+}
+
+/* Stores allocations [from, to) of job (NULL: none); returns how many
+ * blocks the store grew by. */
+static int64_t put_allocs(struct store *s, uint64_t index, int from, int to,
+                          const struct job *job)
+{
+	int64_t before = mem_outstanding();
+	size_t failed = 0;
+	for (int i = from; i < to; i++) {
+		char *id = alloc_id(i);
+		struct allocation a = alloc_make(id, "default", "web", "n1");
+		a.job = (struct job *)job;
+		failed += store_upsert_alloc(s, index, &a) != ERR_OK;
+		a.job = NULL;
+		schema_release(&allocation_schema, &a);
+		mem_free(id);
+	}
+	ck_assert_uint_eq(failed, 0);
+	return mem_outstanding() - before;
+}
+
+static const struct job *job_of(const struct store *s, int i)
+{
+	char *id = alloc_id(i);
+	const struct allocation *a = store_alloc(s, id);
+	mem_free(id);
+	ck_assert_ptr_nonnull(a);
+	return a->job;
+}
+
+/* The distinct job pointers of the allocations. */
+struct jobptrs {
+	const struct job *v[16];
+	size_t n, allocs;
+};
+
+static bool jobptrs_add(void *data, const struct allocation *a)
+{
+	struct jobptrs *p = data;
+	size_t i;
+	p->allocs++;
+	for (i = 0; i < p->n && p->v[i] != a->job; i++)
+		;
+	if (i == p->n && p->n < 16)
+		p->v[p->n++] = a->job;
+	return true;
+}
+
+static size_t distinct_jobs(const struct store *s)
+{
+	struct jobptrs p = {0};
+	store_each_alloc(s, NULL, NULL, jobptrs_add, &p);
+	return p.n;
+}
+
+START_TEST(allocs_share_one_job)
+{
+	enum { N = 10000 };
+	struct gen_rng r = {unit_seed()};
+	struct job *j = rich_job(&r, "web", 0, 10);
+	struct store *plain = mk(), *shared = mk();
+	int64_t copy = job_blocks(j), d_plain, d_shared;
+	d_plain = put_allocs(plain, 5, 0, N, NULL);
+	d_shared = put_allocs(shared, 5, 0, N, j);
+	/* One copy of the job, and its pool entry, for all of them. */
+	ck_assert_int_eq(d_shared - d_plain, copy + 1);
+	ck_assert_int_lt(d_shared, d_plain + N * copy / 100);
+	ck_assert_uint_eq(distinct_jobs(shared), 1);
+	ck_assert_ptr_ne(job_of(shared, 0), j);
+	ck_assert_ptr_eq(job_of(shared, 0), job_of(shared, N - 1));
+	ck_assert(schema_equal(&job_schema, job_of(shared, 0), j));
+	ck_assert_ptr_null(job_of(plain, 0));
+	store_destroy(plain);
+	store_destroy(shared);
+	job_free(j);
+}
+END_TEST
+
+START_TEST(alloc_upsert_without_job_keeps_it)
+{
+	struct gen_rng r = {unit_seed()};
+	struct job *j = rich_job(&r, "web", 0, 10);
+	struct store *s = mk();
+	struct allocation a = alloc_make("a1", "default", "web", "n1");
+	const struct job *p;
+	put_alloc(s, 10, "a1", j);
+	p = store_alloc(s, "a1")->job;
+	/* A client update: no job, a new status. */
+	set_str(&a.client_status, "running");
+	ck_assert_int_eq(store_upsert_alloc(s, 11, &a), ERR_OK);
+	ck_assert_ptr_eq(store_alloc(s, "a1")->job, p);
+	ck_assert_str_eq(store_alloc(s, "a1")->client_status, "running");
+	ck_assert_uint_eq(store_alloc(s, "a1")->modify_index, 11);
+	/* A new allocation without a job has none. */
+	put_alloc(s, 12, "a2", NULL);
+	ck_assert_ptr_null(store_alloc(s, "a2")->job);
+	/* The stored job itself, or an equal key with other content: the
+	 * pooled one. */
+	put_alloc(s, 13, "a3", p);
+	ck_assert_ptr_eq(store_alloc(s, "a3")->job, p);
+	j->priority = 99;
+	put_alloc(s, 14, "a4", j);
+	ck_assert_ptr_eq(store_alloc(s, "a4")->job, p);
+	ck_assert_int_ne(p->priority, 99);
+	schema_release(&allocation_schema, &a);
+	store_destroy(s);
+	job_free(j);
+}
+END_TEST
+
+/* Half the allocations move to a new version: two pooled jobs; the old
+ * one goes with its last allocation. */
+START_TEST(new_job_version_moves_allocs)
+{
+	enum { N = 100 };
+	struct gen_rng r = {unit_seed()};
+	struct job *v0 = rich_job(&r, "web", 0, 10);
+	struct job *v1 = job_dup(v0);
+	struct store *s = mk();
+	const struct job *p0, *p1;
+	int64_t before;
+	v1->version = 1;
+	v1->job_modify_index = 20;
+	v1->priority = v0->priority == 50 ? 60 : 50;
+	put_allocs(s, 10, 0, N, v0);
+	p0 = job_of(s, 0);
+	put_allocs(s, 20, 0, N / 2, v1);
+	p1 = job_of(s, 0);
+	ck_assert_ptr_ne(p0, p1);
+	ck_assert_uint_eq(distinct_jobs(s), 2);
+	ck_assert_ptr_eq(job_of(s, N / 2 - 1), p1);
+	ck_assert_ptr_eq(job_of(s, N / 2), p0);
+	ck_assert_uint_eq(p0->version, 0);
+	ck_assert_uint_eq(p1->version, 1);
+	put_allocs(s, 21, N / 2, N - 1, v1);
+	ck_assert_uint_eq(distinct_jobs(s), 2);
+	/* The last move frees version 0 and its pool entry. */
+	before = mem_outstanding();
+	put_allocs(s, 22, N - 1, N, v1);
+	ck_assert_int_eq(mem_outstanding() - before, -(job_blocks(v0) + 1));
+	ck_assert_uint_eq(distinct_jobs(s), 1);
+	ck_assert_ptr_eq(job_of(s, N - 1), p1);
+	store_destroy(s);
+	job_free(v0);
+	job_free(v1);
+}
+END_TEST
+
+/* Deleting, replacing and restoring drop the allocations' references:
+ * the store comes back to the same number of blocks. */
+START_TEST(alloc_job_references_dropped)
+{
+	struct gen_rng r = {unit_seed()};
+	struct job *j = rich_job(&r, "web", 0, 10);
+	struct job *k = rich_job(&r, "api", 0, 11);
+	struct store *s = mk();
+	struct err e;
+	size_t elen;
+	char *empty = snap_of(s, &elen);
+	int64_t base;
+	/* A restored empty store: the shape every restore below leaves. */
+	ck_assert_int_eq(store_restore(s, empty, elen, &e), ERR_OK);
+	base = mem_outstanding();
+	put_allocs(s, 10, 0, 2, j);
+	ck_assert_int_eq(store_delete_alloc(s, 11, "alloc-00000"), ERR_OK);
+	ck_assert(schema_equal(&job_schema, job_of(s, 1), j));
+	ck_assert_int_eq(store_delete_alloc(s, 12, "alloc-00001"), ERR_OK);
+	ck_assert_int_eq(mem_outstanding(), base);
+	/* Replaced: j's copy goes, k's comes. */
+	put_allocs(s, 13, 0, 1, j);
+	base = mem_outstanding();
+	put_allocs(s, 14, 0, 1, k);
+	ck_assert_int_eq(mem_outstanding() - base,
+	                 job_blocks(k) - job_blocks(j));
+	ck_assert_int_eq(store_delete_alloc(s, 15, "alloc-00000"), ERR_OK);
+	base = mem_outstanding();
+	/* Restored over. */
+	put_allocs(s, 16, 0, 5, j);
+	put_allocs(s, 17, 5, 9, k);
+	ck_assert_int_eq(store_restore(s, empty, elen, &e), ERR_OK);
+	ck_assert_int_eq(mem_outstanding(), base);
+	/* Destroyed with shared jobs in it: the fixture checks leaks. */
+	put_allocs(s, 18, 0, 5, j);
+	mem_free(empty);
+	store_destroy(s);
+	job_free(j);
+	job_free(k);
+}
+END_TEST
+
+/* A snapshot holds each job once; a restore links the allocations to
+ * one copy each and writes the same bytes again. */
+START_TEST(snapshot_links_alloc_jobs)
+{
+	struct gen_rng r = {unit_seed()};
+	struct job *jobs[3] = {rich_job(&r, "web", 0, 10),
+	                       rich_job(&r, "web", 1, 20),
+	                       rich_job(&r, "api", 0, 11)};
+	struct store *s = mk(), *plain = mk(), *b = mk();
+	size_t len, plen, once = 0;
+	struct err e;
+	char *snap, *psnap;
+	for (int i = 0; i < 3; i++) {
+		struct buf enc;
+		buf_init(&enc);
+		ck_assert_int_eq(
+		    schema_msgpack_encode(&job_schema, jobs[i], &enc), ERR_OK);
+		once += enc.len;
+		buf_release(&enc);
+		put_allocs(s, 10, 100 * i, 100 * i + 100, jobs[i]);
+		put_allocs(plain, 10, 100 * i, 100 * i + 100, NULL);
+	}
+	put_allocs(s, 11, 300, 310, NULL);
+	put_allocs(plain, 11, 300, 310, NULL);
+	snap = snap_of(s, &len);
+	psnap = snap_of(plain, &plen);
+	/* Every job once: an entry of AllocJobRefs is a byte either way. */
+	ck_assert_uint_eq(len - plen, once);
+	ck_assert_int_eq(store_restore(b, snap, len, &e), ERR_OK);
+	assert_snap_eq(b, snap, len);
+	ck_assert_uint_eq(distinct_jobs(b), 4); /* and NULL */
+	for (int i = 0; i < 3; i++) {
+		ck_assert(
+		    schema_equal(&job_schema, job_of(b, 100 * i), jobs[i]));
+		ck_assert_ptr_eq(job_of(b, 100 * i), job_of(b, 100 * i + 99));
+	}
+	ck_assert_ptr_null(job_of(b, 305));
+	mem_free(snap);
+	mem_free(psnap);
+	store_destroy(s);
+	store_destroy(plain);
+	store_destroy(b);
+	for (int i = 0; i < 3; i++)
+		job_free(jobs[i]);
+}
+END_TEST
+
+/* Packs allocation id carrying job (format 1). */
+static void mp_alloc(struct mp *m, const char *id, const struct job *job)
+{
+	struct allocation a = alloc_make(id, "default", "web", "n1");
+	a.job = (struct job *)job;
+	ck_assert_int_eq(schema_msgpack_pack(&allocation_schema, &a, &m->pk),
+	                 ERR_OK);
+	a.job = NULL;
+	schema_release(&allocation_schema, &a);
+}
+
+/* Format 1: every allocation carries its job; equal ones are pooled. */
+START_TEST(restore_format_1_alloc_jobs)
+{
+	struct gen_rng r = {unit_seed()};
+	struct job *j = rich_job(&r, "web", 0, 10);
+	struct job *k = rich_job(&r, "api", 0, 11);
+	struct store *b = mk(), *c = mk();
+	struct err e;
+	size_t len;
+	char *snap;
+	struct mp m;
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 2);
+	mp_str(&m, "Format");
+	msgpack_pack_uint64(&m.pk, 1);
+	mp_str(&m, "Allocs");
+	msgpack_pack_array(&m.pk, 4);
+	mp_alloc(&m, "alloc-00000", j);
+	mp_alloc(&m, "alloc-00001", k);
+	mp_alloc(&m, "alloc-00002", j);
+	mp_alloc(&m, "alloc-00003", NULL);
+	ck_assert_int_eq(store_restore(b, m.b.data, m.b.len, &e), ERR_OK);
+	ck_assert_uint_eq(distinct_jobs(b), 3);
+	ck_assert_ptr_eq(job_of(b, 0), job_of(b, 2));
+	ck_assert(schema_equal(&job_schema, job_of(b, 0), j));
+	ck_assert(schema_equal(&job_schema, job_of(b, 1), k));
+	ck_assert_ptr_null(job_of(b, 3));
+	/* Written again in format 2, which restores to the same bytes. */
+	snap = snap_of(b, &len);
+	ck_assert_int_eq(store_restore(c, snap, len, &e), ERR_OK);
+	assert_snap_eq(c, snap, len);
+	ck_assert_ptr_eq(job_of(c, 0), job_of(c, 2));
+	mem_free(snap);
+	buf_release(&m.b);
+	store_destroy(b);
+	store_destroy(c);
+	job_free(j);
+	job_free(k);
+}
+END_TEST
+
+/* {"Format": 2, "AllocJobs": [web, jobs2...], "Allocs": [a1 (with
+ * inline_job)], "AllocJobRefs": refs} with refs given as packed by
+ * pack_refs. */
+static void mp_linked(struct mp *m, const struct job *jobs2,
+                      const struct job *inline_job,
+                      void (*pack_refs)(struct mp *m))
+{
+	struct job web = {0};
+	web.namespace = "default";
+	web.id = "web";
+	mp_init(m);
+	msgpack_pack_map(&m->pk, 4);
+	mp_str(m, "Format");
+	msgpack_pack_uint64(&m->pk, 2);
+	mp_str(m, "AllocJobs");
+	msgpack_pack_array(&m->pk, jobs2 != NULL ? 2 : 1);
+	schema_msgpack_pack(&job_schema, &web, &m->pk);
+	if (jobs2 != NULL)
+		schema_msgpack_pack(&job_schema, jobs2, &m->pk);
+	mp_str(m, "Allocs");
+	msgpack_pack_array(&m->pk, 1);
+	mp_alloc(m, "a1", inline_job);
+	mp_str(m, "AllocJobRefs");
+	pack_refs(m);
+}
+
+static void refs_0(struct mp *m)
+{
+	msgpack_pack_array(&m->pk, 1);
+	msgpack_pack_uint64(&m->pk, 0);
+}
+
+static void refs_3(struct mp *m)
+{
+	msgpack_pack_array(&m->pk, 1);
+	msgpack_pack_uint64(&m->pk, 3);
+}
+
+static void refs_two(struct mp *m)
+{
+	msgpack_pack_array(&m->pk, 2);
+	msgpack_pack_uint64(&m->pk, 0);
+	msgpack_pack_nil(&m->pk);
+}
+
+static void refs_str(struct mp *m)
+{
+	msgpack_pack_array(&m->pk, 1);
+	mp_str(m, "web");
+}
+
+START_TEST(restore_alloc_job_errors)
+{
+	struct job web = {0};
+	struct mp m;
+	web.namespace = "default";
+	web.id = "web";
+
+	mp_linked(&m, NULL, NULL, refs_3);
+	restore_fails(
+	    &m, ERR_DECODE,
+	    "table \"Allocs\": item 0: allocation \"a1\": job "
+	    "reference 3 is past the end of \"AllocJobs\" (length 1)");
+
+	mp_linked(&m, NULL, NULL, refs_two);
+	restore_fails(&m, ERR_DECODE,
+	              "\"AllocJobRefs\" has 2 entries for 1 allocations");
+
+	mp_linked(&m, NULL, &web, refs_0);
+	restore_fails(&m, ERR_DECODE,
+	              "table \"Allocs\": item 0: allocation \"a1\": both "
+	              "\"Job\" and a job reference");
+
+	mp_linked(&m, &web, NULL, refs_0);
+	restore_fails(&m, ERR_DECODE,
+	              "\"AllocJobs\": item 1: duplicate job \"web\" in "
+	              "namespace \"default\" at version 0 and JobModifyIndex "
+	              "0");
+
+	mp_linked(&m, NULL, NULL, refs_str);
+	restore_fails(&m, ERR_DECODE,
+	              "table \"Allocs\": item 0: \"AllocJobRefs\": item 0: "
+	              "expected an unsigned integer at offset 1");
+
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 2);
+	mp_str(&m, "Format");
+	msgpack_pack_uint64(&m.pk, 2);
+	mp_str(&m, "AllocJobRefs");
+	msgpack_pack_array(&m.pk, 1);
+	msgpack_pack_nil(&m.pk);
+	restore_fails(&m, ERR_DECODE,
+	              "\"AllocJobRefs\" has 1 entries for 0 allocations");
+
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 2);
+	mp_str(&m, "Format");
+	msgpack_pack_uint64(&m.pk, 2);
+	mp_str(&m, "AllocJobs");
+	msgpack_pack_map(&m.pk, 0);
+	restore_fails(&m, ERR_DECODE,
+	              "\"AllocJobs\": expected an array at offset 0");
+}
+END_TEST
+
+/* Restores m into a new store and returns its snapshot. */
+static char *restored_snap(struct mp *m, size_t *len)
+{
+	struct store *b = mk();
+	struct err e;
+	char *snap;
+	ck_assert_int_eq(store_restore(b, m->b.data, m->b.len, &e), ERR_OK);
+	snap = snap_of(b, len);
+	store_destroy(b);
+	buf_release(&m->b);
+	return snap;
+}
+
+static void refs_nil(struct mp *m)
+{
+	msgpack_pack_array(&m->pk, 1);
+	msgpack_pack_nil(&m->pk);
+}
+
+/* A job of AllocJobs that no allocation runs is dropped. */
+START_TEST(restore_drops_unused_alloc_jobs)
+{
+	struct gen_rng r = {unit_seed()};
+	struct job *j = rich_job(&r, "api", 0, 10);
+	size_t alen, blen;
+	char *a, *b;
+	struct mp m;
+	mp_linked(&m, j, NULL, refs_0); /* AllocJobs [web, api] */
+	a = restored_snap(&m, &alen);
+	mp_linked(&m, NULL, NULL, refs_0); /* AllocJobs [web] */
+	b = restored_snap(&m, &blen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(a, b, alen) == 0);
+	mem_free(a);
+	mem_free(b);
+	mp_linked(&m, j, NULL, refs_nil); /* nobody runs a job */
+	a = restored_snap(&m, &alen);
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 2);
+	mp_str(&m, "Format");
+	msgpack_pack_uint64(&m.pk, 2);
+	mp_str(&m, "Allocs");
+	msgpack_pack_array(&m.pk, 1);
+	mp_alloc(&m, "a1", NULL);
+	b = restored_snap(&m, &blen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(a, b, alen) == 0);
+	mem_free(a);
+	mem_free(b);
+	job_free(j);
+}
+END_TEST
+
 /* ---- allocation failures ------------------------------------------------ */
 
 /* Runs op with the n-th allocation failing, for n = 0, 1, ... until op
@@ -1498,6 +2007,17 @@ START_TEST(allocation_failures_leave_the_store_intact)
 	fault_loop(s, op_alloc, &a, ERR_NOMEM); /* insert */
 	set_str(&a.node_id, "another-node");
 	fault_loop(s, op_alloc, &a, ERR_NOMEM); /* replace */
+	{
+		struct job *own = a.job, *other = job_new("default", "api");
+		a.job = other;
+		fault_loop(s, op_alloc, &a, ERR_NOMEM); /* another job */
+		a.job = NULL;
+		set_str(&a.client_status, "running");
+		fault_loop(s, op_alloc, &a, ERR_NOMEM); /* keeps it */
+		ck_assert_str_eq(store_alloc(s, "alloc-1")->job->id, "api");
+		a.job = own;
+		job_free(other);
+	}
 	fault_loop(s, op_token, &t, ERR_NOMEM);
 	set_str(&t.secret_id, "sec-2");
 	fault_loop(s, op_token, &t, ERR_NOMEM); /* the secret moves */
@@ -1548,18 +2068,42 @@ static bool count_alloc(void *data, const struct allocation *a)
 		c->bad++;
 	if (c->want_job != NULL && strcmp(a->job_id, c->want_job) != 0)
 		c->bad++;
+	if (a->job != NULL && strcmp(a->job->id, a->job_id) != 0)
+		c->bad++;
 	c->n++;
 	return true;
 }
 
+/* Registers JOBS jobs job-0000... with a task group each (random content
+ * of depth 3: hundreds of allocations per copy). */
+static void scale_jobs(struct store *s, struct gen_rng *r, int jobs)
+{
+	char id[64];
+	for (int i = 0; i < jobs; i++) {
+		struct job j = {0};
+		gen_random(&job_schema, &j, r, 3);
+		snprintf(id, sizeof id, "job-%04d", i);
+		set_str(&j.namespace, "default");
+		set_str(&j.id, id);
+		ck_assert_int_eq(store_upsert_job(s, 1, &j, NULL), ERR_OK);
+		schema_release(&job_schema, &j);
+	}
+}
+
+/* The leader's load: 100,000 allocations of 500 jobs on 10,000 nodes,
+ * each allocation with its job, as the plan applier stores them. */
 START_TEST(scale_100k_allocations)
 {
 	enum { ALLOCS = 100000, NODES = 10000, JOBS = 500 };
+	struct gen_rng r = {unit_seed()};
 	struct store *s = mk();
 	struct allocation a = {0};
 	char id[64], node[64], job[64];
 	struct counter c = {0};
 	size_t failed = 0, bad = 0;
+	int64_t before;
+	scale_jobs(s, &r, JOBS);
+	before = mem_outstanding();
 	set_str(&a.namespace, "default");
 	set_str(&a.client_status, "running");
 	for (int i = 0; i < ALLOCS; i++) {
@@ -1570,11 +2114,16 @@ START_TEST(scale_100k_allocations)
 		a.id = id;
 		a.node_id = node;
 		a.job_id = job;
-		if (store_upsert_alloc(s, 1 + (uint64_t)i, &a) != ERR_OK)
+		a.job = (struct job *)store_job(s, "default", job);
+		if (store_upsert_alloc(s, 2 + (uint64_t)i, &a) != ERR_OK)
 			failed++;
 	}
 	ck_assert_uint_eq(failed, 0);
+	/* The allocation, its 5 strings and its row (and the hash table's
+	 * share): the jobs are pooled, not copied. */
+	ck_assert_int_lt(mem_outstanding() - before, 8 * ALLOCS + JOBS * 500);
 	a.id = a.node_id = a.job_id = NULL;
+	a.job = NULL;
 	schema_release(&allocation_schema, &a);
 	for (int n = 0; n < NODES; n++) {
 		snprintf(node, sizeof node, "node-%05d", n);
@@ -1593,7 +2142,7 @@ START_TEST(scale_100k_allocations)
 	c = (struct counter){0};
 	store_each_alloc(s, "*", NULL, count_alloc, &c);
 	ck_assert_uint_eq(c.n, ALLOCS);
-	ck_assert_uint_eq(store_table_index(s, STORE_ALLOCS), ALLOCS);
+	ck_assert_uint_eq(store_table_index(s, STORE_ALLOCS), ALLOCS + 1);
 	store_destroy(s);
 }
 END_TEST
@@ -1626,6 +2175,15 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, restore_errors_name_the_problem);
 	tcase_add_test(tc, restore_accepts_a_grown_format);
 	tcase_add_test(tc, restore_truncated_or_corrupt);
+	tc = unit_tcase(s, "shared jobs", 60);
+	tcase_add_test(tc, allocs_share_one_job);
+	tcase_add_test(tc, alloc_upsert_without_job_keeps_it);
+	tcase_add_test(tc, new_job_version_moves_allocs);
+	tcase_add_test(tc, alloc_job_references_dropped);
+	tcase_add_test(tc, snapshot_links_alloc_jobs);
+	tcase_add_test(tc, restore_format_1_alloc_jobs);
+	tcase_add_test(tc, restore_alloc_job_errors);
+	tcase_add_test(tc, restore_drops_unused_alloc_jobs);
 	tc = unit_tcase(s, "faults", 120);
 	tcase_add_test(tc, allocation_failures_leave_the_store_intact);
 	tc = unit_tcase(s, "scale", 60);
