@@ -55,7 +55,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 .PHONY: all test unit e2e fuzz fuzz-smoke sanitize-test lab clean fmt help tools
 
-all: $(BUILD)/steppe
+all: $(BUILD)/steppe $(BUILD)/nodesim
 
 $(BUILD)/steppe: $(BUILD)/obj/cli/main.o $(BUILD)/libsteppe.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
@@ -76,6 +76,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(BUILD)/libsteppe.a
 # The node simulator (scripts/bench/nodesim.c): scheduler e2e tests and
 # benchmarks register thousands of fake clients with it.
 $(BUILD)/nodesim: $(BUILD)/obj/scripts/bench/nodesim.o $(BUILD)/libsteppe.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
+
+# The scheduler alone, for scripts/bench/sched.sh.
+$(BUILD)/schedbench: $(BUILD)/obj/scripts/bench/schedbench.o $(BUILD)/libsteppe.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
 
 tools: $(BUILD)/steppe $(BUILD)/nodesim $(UNIT_BIN)
@@ -120,7 +124,7 @@ fuzz: $(FUZZ_BIN)
 fuzz-smoke: $(FUZZ_BIN)
 	@tests/fuzz/run.sh 5 $(FUZZ_BIN)
 
-lab: $(BUILD)/steppe
+lab: $(BUILD)/steppe $(BUILD)/nodesim
 	@STEPPE_BIN=$(CURDIR)/$(BUILD)/steppe scripts/lab.sh up
 	@echo
 	@echo "==> Registering an example job through server 2:"

@@ -6,6 +6,7 @@
 #include "lib/mem.h"
 #include "lib/stime.h"
 #include "raft/fsm.h"
+#include "scheduler/scheduler.h"
 #include "server/server_int.h"
 
 static const char *ep_namespace(const struct rpc_call *call, const char *job_ns)
@@ -443,6 +444,156 @@ static void ep_eval_get(struct server *s, struct rpc_call *call)
 	schema_release(&id_request_schema, &args);
 }
 
+/* ---- Job.Plan: a dry run of the scheduler ----------------------------- */
+
+/* The version the submitted job would get: the next one when the job
+ * exists (the reconciler then compares it with the running allocations). */
+static void ep_plan_versions(const struct server *s, struct job *job,
+                             const struct job *cur)
+{
+	if (cur == NULL)
+		return;
+	job->version = cur->version + 1;
+	job->create_index = cur->create_index;
+	job->job_modify_index = store_latest_index(s->store) + 1;
+}
+
+static void ep_plan_reply(struct server *s, struct rpc_call *call,
+                          const struct sched_response *r, const struct job *cur)
+{
+	struct job_plan_response out = {0};
+	out.annotations = r->eval.plan_annotations;
+	out.failed_tg_allocs = r->eval.failed_tg_allocs;
+	out.job_modify_index = cur != NULL ? cur->job_modify_index : 0;
+	out.index = store_latest_index(s->store);
+	struct rpc_meta m = server_meta(s, out.index);
+	rpc_call_reply(call, &job_plan_response_schema, &out, &m);
+}
+
+static void ep_job_plan(struct server *s, struct rpc_call *call)
+{
+	struct job_plan_request a = {0};
+	struct job_register_request reg = {0};
+	struct evaluation ev = {0};
+	struct sched_request rq = {0};
+	struct sched_response r = {0};
+	const struct job *cur;
+	if (!server_args(call, &job_plan_request_schema, &a))
+		return;
+	reg.job = a.job; /* moved: ep_admit_job canonicalises and checks */
+	memset(&a.job, 0, sizeof a.job);
+	if (ep_admit_job(s, call, &reg) != ERR_OK)
+		goto out;
+	cur = store_job(s->store, reg.job.namespace, reg.job.id);
+	ep_plan_versions(s, &reg.job, cur);
+	if (ep_new_eval(&ev, &reg.job, EVAL_TRIGGER_JOB_REGISTER, 0, NULL) !=
+	    ERR_OK) {
+		rpc_call_error(call, "out of memory", NULL);
+		goto out;
+	}
+	ev.annotate_plan = true;
+	rq.store = s->store;
+	rq.eval = &ev;
+	rq.now = stime_wall_ns();
+	rq.region = s->region;
+	rq.seed = sched_seed_from_eval(ev.id, store_latest_index(s->store));
+	rq.dry_run = true;
+	rq.job_override = &reg.job;
+	if (sched_run(&rq, &r) != ERR_OK)
+		rpc_call_error(call, "out of memory", NULL);
+	else
+		ep_plan_reply(s, call, &r, cur);
+	sched_response_release(&r);
+out:
+	schema_release(&evaluation_schema, &ev);
+	schema_release(&job_register_request_schema, &reg);
+	schema_release(&job_plan_request_schema, &a);
+}
+
+/* ---- Job.Scale -------------------------------------------------------------
+ */
+
+static struct task_group *ep_scale_group(struct job *job, const char *name)
+{
+	for (size_t i = 0; i < job->task_groups.n; i++)
+		if (name != NULL && job->task_groups.v[i].name != NULL &&
+		    strcmp(job->task_groups.v[i].name, name) == 0)
+			return &job->task_groups.v[i];
+	return NULL;
+}
+
+/* The scaled job in body (a copy of the current one), or an error
+ * message. */
+static const char *ep_scale_job(struct server *s, struct rpc_call *call,
+                                const struct job_scale_request *a,
+                                struct fsm_job_register *body)
+{
+	static char msg[160];
+	const struct job *cur = store_job(s->store, ep_namespace(call, NULL),
+	                                  a->job_id ? a->job_id : "");
+	const char *group = strmap_get(&a->target, "Group");
+	struct task_group *tg;
+	if (cur == NULL)
+		return "job not found";
+	if (!a->count.set)
+		return "scaling action requires a count";
+	if (a->count.v < 0)
+		return "scaling action count can't be negative";
+	if (schema_copy(&job_schema, &body->job, cur) != ERR_OK)
+		return "out of memory";
+	tg = ep_scale_group(&body->job, group);
+	if (tg == NULL) {
+		snprintf(msg, sizeof msg,
+		         "task group \"%.60s\" specified for scaling does not "
+		         "exist in job",
+		         group ? group : "");
+		return msg;
+	}
+	tg->count.set = true;
+	tg->count.v = a->count.v;
+	body->job.submit_time = stime_wall_ns();
+	body->eval = mem_calloc(1, sizeof *body->eval);
+	if (body->eval == NULL ||
+	    ep_new_eval(body->eval, &body->job, EVAL_TRIGGER_JOB_SCALING, 0,
+	                NULL) != ERR_OK)
+		return "out of memory";
+	return NULL;
+}
+
+static void ep_job_scale(struct server *s, struct rpc_call *call)
+{
+	struct job_scale_request a = {0};
+	struct fsm_job_register *body = mem_calloc(1, sizeof *body);
+	const char *why;
+	int rc;
+	if (body == NULL) {
+		rpc_call_error(call, "out of memory", NULL);
+		return;
+	}
+	if (!server_args(call, &job_scale_request_schema, &a)) {
+		mem_free(body);
+		return;
+	}
+	why = ep_scale_job(s, call, &a, body);
+	if (why == NULL) {
+		rc = server_apply(s, call, FSM_JOB_REGISTER,
+		                  &fsm_job_register_schema, body,
+		                  ep_job_registered, body);
+		if (rc == ERR_OK)
+			body = NULL;
+		else
+			why = rc == ERR_NOLEADER ? "No cluster leader"
+			                         : err_str(rc);
+	}
+	if (why != NULL)
+		rpc_call_error(call, why, NULL);
+	if (body != NULL) {
+		schema_release(&fsm_job_register_schema, body);
+		mem_free(body);
+	}
+	schema_release(&job_scale_request_schema, &a);
+}
+
 int server_register_job_endpoints(struct server *s)
 {
 	static const struct {
@@ -451,6 +602,8 @@ int server_register_job_endpoints(struct server *s)
 		server_ep_fn fn;
 	} eps[] = {
 	    {"Job.Register", EP_WRITE, ep_job_register},
+	    {"Job.Plan", 0, ep_job_plan},
+	    {"Job.Scale", EP_WRITE, ep_job_scale},
 	    {"Job.Deregister", EP_WRITE, ep_job_deregister},
 	    {"Job.List", 0, ep_job_list},
 	    {"Job.GetJob", 0, ep_job_get},

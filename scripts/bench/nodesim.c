@@ -555,8 +555,9 @@ int main(int argc, char **argv)
 		struct simnode *n = &s.nodes[i];
 		uint32_t h = sim_hash(s.prefix);
 		n->sim = &s;
-		snprintf(n->id, sizeof n->id, "%08x-0000-4000-8000-%012ld", h,
-		         i);
+		/* Distinct first 8 characters: the CLI's short IDs. */
+		snprintf(n->id, sizeof n->id, "%08x-0000-4000-8000-%012ld",
+		         (uint32_t)(h ^ ((uint32_t)i * 2654435761u)), i);
 		snprintf(n->secret, sizeof n->secret,
 		         "%08x-1111-4000-8000-%012ld", h, i);
 		snprintf(n->name, sizeof n->name, "%s-%ld", s.prefix, i);
