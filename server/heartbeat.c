@@ -127,13 +127,30 @@ int64_t heartbeats_reset(struct heartbeats *h, const char *node_id)
 	return ttl;
 }
 
-void heartbeats_arm_failover(struct heartbeats *h, const char *node_id)
+/* The failover TTL, but never shorter than the longest TTL a node may
+ * have been given (twice the rate-based TTL) plus the grace: a large
+ * cluster's nodes heartbeat less often than a small one's. The count is
+ * the nodes armed so far, so arm them all first (server_on_leader does),
+ * or accept that early ones get the shorter bound. */
+static int64_t hb_failover_ns(const struct heartbeats *h, size_t nodes)
+{
+	int64_t ttl = h->cfg.min_ttl_ns;
+	int64_t rate = (int64_t)((double)nodes / h->cfg.max_per_second *
+	                         (double)STIME_NS_PER_S);
+	if (rate > ttl)
+		ttl = rate;
+	ttl = 2 * ttl + h->cfg.grace_ns;
+	return ttl > h->cfg.failover_ttl_ns ? ttl : h->cfg.failover_ttl_ns;
+}
+
+void heartbeats_arm_failover(struct heartbeats *h, const char *node_id,
+                             size_t nodes)
 {
 	struct hb_node *n = hb_get(h, node_id);
 	if (n != NULL)
 		uv_timer_start(
 		    &n->timer, hb_fire,
-		    (uint64_t)(h->cfg.failover_ttl_ns / STIME_NS_PER_MS), 0);
+		    (uint64_t)(hb_failover_ns(h, nodes) / STIME_NS_PER_MS), 0);
 }
 
 void heartbeats_forget(struct heartbeats *h, const char *node_id)

@@ -31,8 +31,10 @@ void heartbeats_destroy(struct heartbeats *h);
 /* Resets (or starts) node_id's timer; returns the TTL to hand the node,
  * in ns; 0 when out of memory (the node is then not tracked). */
 int64_t heartbeats_reset(struct heartbeats *h, const char *node_id);
-/* Arms node_id with the failover TTL (leadership gained). */
-void heartbeats_arm_failover(struct heartbeats *h, const char *node_id);
+/* Arms node_id with the failover TTL (leadership gained), raised to what
+ * the heartbeat TTLs of a cluster of `nodes` nodes may be, plus grace. */
+void heartbeats_arm_failover(struct heartbeats *h, const char *node_id,
+                             size_t nodes);
 /* Stops tracking node_id (deregistered, or marked down). */
 void heartbeats_forget(struct heartbeats *h, const char *node_id);
 /* Stops tracking every node (leadership lost). */

@@ -78,11 +78,23 @@ static bool worker_restore_eval(void *data, const struct evaluation *ev)
 	return true;
 }
 
+struct worker_arm {
+	struct server *s;
+	size_t nodes;
+};
+
+static bool worker_count_node(void *data, const struct node *n)
+{
+	(void)n;
+	((struct worker_arm *)data)->nodes++;
+	return true;
+}
+
 static bool worker_arm_node(void *data, const struct node *n)
 {
-	struct server *s = data;
+	struct worker_arm *a = data;
 	if (!node_status_terminal(n->status))
-		heartbeats_arm_failover(s->heartbeats, n->id);
+		heartbeats_arm_failover(a->s->heartbeats, n->id, a->nodes);
 	return true;
 }
 
@@ -105,7 +117,9 @@ void server_on_leader(void *data, bool leader)
 		return;
 	}
 	store_each_eval(s->store, "*", NULL, worker_restore_eval, s);
-	store_each_node(s->store, NULL, worker_arm_node, s);
+	struct worker_arm arm = {.s = s};
+	store_each_node(s->store, NULL, worker_count_node, &arm);
+	store_each_node(s->store, NULL, worker_arm_node, &arm);
 	LOG_INFO("server",
 	         "leader duties: %zu evaluations ready, %zu blocked, "
 	         "%zu nodes tracked",
@@ -277,6 +291,25 @@ static void worker_list_add(struct worker_lists *l, struct allocation_list *dst,
 	dst->n += n;
 }
 
+/* Stops and preemptions travel as diffs: only what the FSM merges into
+ * the stored allocation (fsm_allocs.c), not the whole copy. */
+static void worker_diffs(struct allocation_list *l, size_t from)
+{
+	for (size_t i = from; i < l->n; i++) {
+		const struct allocation a = l->v[i];
+		struct allocation *d = &l->v[i];
+		memset(d, 0, sizeof *d);
+		d->id = a.id;
+		d->desired_status = a.desired_status;
+		d->desired_description = a.desired_description;
+		d->client_status = a.client_status;
+		d->followup_eval_id = a.followup_eval_id;
+		d->preempted_by_allocation = a.preempted_by_allocation;
+		d->alloc_states = a.alloc_states;
+		d->modify_time = a.modify_time;
+	}
+}
+
 static bool worker_collect(void *data, const struct plan_node *pn)
 {
 	struct worker_lists *l = data;
@@ -284,10 +317,14 @@ static bool worker_collect(void *data, const struct plan_node *pn)
 	size_t n;
 	a = plan_node_places(pn, &n);
 	worker_list_add(l, &l->places, a, n);
+	size_t from = l->stops.n;
 	a = plan_node_stops(pn, &n);
 	worker_list_add(l, &l->stops, a, n);
+	worker_diffs(&l->stops, from);
+	from = l->preempts.n;
 	a = plan_node_preempts(pn, &n);
 	worker_list_add(l, &l->preempts, a, n);
+	worker_diffs(&l->preempts, from);
 	return !l->oom;
 }
 
