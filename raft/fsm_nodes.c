@@ -133,6 +133,43 @@ static int node_update_one(struct store *s, uint64_t index, uint8_t type,
 	return rc;
 }
 
+static bool node_collect_live(void *data, const struct allocation *a)
+{
+	struct strlist *ids = data;
+	const struct job *job = a->job;
+	bool system = job != NULL && job->type != NULL &&
+	              (strcmp(job->type, JOB_TYPE_SYSTEM) == 0 ||
+	               strcmp(job->type, JOB_TYPE_SYSBATCH) == 0);
+	/* System jobs stay on a draining node (Nomad stops them last). */
+	if (!allocation_terminal(a) && !system)
+		return strlist_push(ids, a->id) == ERR_OK;
+	return true;
+}
+
+/* A drain asks the scheduler to move the node's allocations: each gets
+ * DesiredTransition.Migrate, which the reconciler turns into a stop here
+ * and a placement elsewhere (all at once: migrate.max_parallel is not
+ * applied yet). */
+static int node_mark_migrate(struct store *s, uint64_t index,
+                             const char *node_id)
+{
+	struct strlist ids = {0};
+	int rc = ERR_OK;
+	store_each_node_alloc(s, node_id, node_collect_live, &ids);
+	for (size_t i = 0; i < ids.n && rc == ERR_OK; i++) {
+		const struct allocation *a = store_alloc(s, ids.v[i]);
+		struct allocation tmp;
+		if (a == NULL)
+			continue;
+		tmp = *a;
+		tmp.desired_transition.migrate.set = true;
+		tmp.desired_transition.migrate.v = 1;
+		rc = store_upsert_alloc(s, index, &tmp);
+	}
+	strlist_release(&ids);
+	return rc;
+}
+
 int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body)
 {
 	struct fsm_node_update *b = body;
@@ -145,6 +182,8 @@ int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body)
 		}
 	} else {
 		rc = node_update_one(s, index, type, b);
+		if (rc == ERR_OK && type == FSM_NODE_DRAIN && b->drain != NULL)
+			rc = node_mark_migrate(s, index, b->node_id);
 	}
 	if (rc == ERR_OK)
 		rc = fsm_put_evals(s, index, b->evals.v, b->evals.n);

@@ -133,6 +133,16 @@ sim c -count 1 -prefix c -class c -cpu 4000 -memory 32768
 placed() { [ "$(api /v1/job/big/allocations | jq '[.[] | select(.ClientStatus == "running")] | length')" = 1 ]; }
 if t_wait 30 placed; then t_ok "big is placed once a fitting node joins"; else t_fail "big is placed once a fitting node joins" "$(api /v1/job/big/evaluations | jq -c 'map({Status, TriggeredBy})')"; fi
 
+# Draining a node moves its allocations to other nodes.
+DRAIN=$(api /v1/job/web/allocations | jq -r '[.[] | select(.DesiredStatus == "run")][0].NodeID')
+t_run "node drain -enable" 0 "$S" node drain -address "$(A 1)" -enable -yes -detach "$DRAIN"
+t_match "the node is ineligible" '"ineligible"' "$(api "/v1/node/$DRAIN" | jq .SchedulingEligibility)"
+drained() { [ "$(api /v1/job/web/allocations | jq --arg n "$DRAIN" '[.[] | select(.NodeID == $n and .DesiredStatus == "run")] | length')" = 0 ] &&
+	[ "$(api /v1/job/web/allocations | jq '[.[] | select(.DesiredStatus == "run" and .ClientStatus == "running")] | length')" = "$WEB" ]; }
+if t_wait 60 drained; then t_ok "its web allocations run on other nodes"; else
+	t_fail "its web allocations run on other nodes" "$(api /v1/job/web/allocations | jq -c --arg n "$DRAIN" '[.[] | select(.NodeID == $n)] | map({DesiredStatus, ClientStatus, DesiredDescription})')"; fi
+t_match "the moved allocations say why" 'alloc is being migrated' "$(api /v1/job/web/allocations | jq -r --arg n "$DRAIN" '.[] | select(.NodeID == $n) | .DesiredDescription')"
+
 # A leader kill and a node loss at once: the new leader notices the silent
 # node (failover TTL 10 s here, 30 s by default) and replaces its
 # allocations within a minute.
