@@ -242,10 +242,7 @@ static void server_barriered(struct replica_apply *req, int status,
 	if (status == ERR_OK)
 		b->ep->fn(b->ep->s, b->call);
 	else
-		rpc_call_error(b->call,
-		               status == ERR_NOLEADER ? "No cluster leader"
-		                                      : err_str(status),
-		               NULL);
+		rpc_call_error(b->call, server_err_msg(status), NULL);
 	mem_free(b);
 }
 
@@ -262,10 +259,7 @@ static void server_consistent(struct server_ep *ep, struct rpc_call *call)
 	}
 	if (rc != ERR_OK) {
 		mem_free(b);
-		rpc_call_error(call,
-		               rc == ERR_NOLEADER ? "No cluster leader"
-		                                  : err_str(rc),
-		               NULL);
+		server_fail(call, rc);
 	}
 }
 
@@ -443,4 +437,23 @@ int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
 	if (rc != ERR_OK)
 		mem_free(a);
 	return rc;
+}
+
+const char *server_err_msg(int rc)
+{
+	return rc == ERR_NOLEADER ? "No cluster leader" : err_str(rc);
+}
+
+void server_fail(struct rpc_call *call, int rc)
+{
+	rpc_call_error(call, server_err_msg(rc), NULL);
+}
+
+const char *server_namespace(const struct rpc_call *call, const char *fallback)
+{
+	if (call->req.ns != NULL && *call->req.ns != '\0')
+		return call->req.ns;
+	if (fallback != NULL && *fallback != '\0')
+		return fallback;
+	return "default";
 }

@@ -10,12 +10,6 @@
 #include "raft/fsm.h"
 #include "server/server_int.h"
 
-static const char *ep_ns(const struct rpc_call *call)
-{
-	return call->req.ns != NULL && *call->req.ns != '\0' ? call->req.ns
-	                                                     : "default";
-}
-
 /* ---- lists of stubs and of full allocations ---------------------------- */
 
 struct ep_allocs {
@@ -111,7 +105,8 @@ static void ep_alloc_list(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &alloc_list_request_schema, &a))
 		return;
 	l.resources = a.resources;
-	store_each_alloc(s->store, ep_ns(call), a.prefix, ep_add_alloc, &l);
+	store_each_alloc(s->store, server_namespace(call, NULL), a.prefix,
+	                 ep_add_alloc, &l);
 	ep_allocs_reply(s, call, &l);
 	schema_release(&alloc_list_request_schema, &a);
 }
@@ -124,8 +119,8 @@ static void ep_job_allocs(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &a))
 		return;
-	store_each_job_alloc(s->store, ep_ns(call), a.id ? a.id : "",
-	                     ep_add_alloc, &l);
+	store_each_job_alloc(s->store, server_namespace(call, NULL),
+	                     a.id ? a.id : "", ep_add_alloc, &l);
 	ep_allocs_reply(s, call, &l);
 	schema_release(&id_request_schema, &a);
 }
@@ -281,10 +276,7 @@ static void ep_alloc_updated(struct server *s, struct rpc_call *call, void *ctx,
 {
 	struct ep_alloc_update *u = ctx;
 	if (status != ERR_OK) {
-		rpc_call_error(call,
-		               status == ERR_NOLEADER ? "No cluster leader"
-		                                      : err_str(status),
-		               NULL);
+		server_fail(call, status);
 	} else {
 		struct node_update_response r = {.index = index};
 		struct rpc_meta m = server_meta(s, index);
@@ -351,10 +343,7 @@ static void ep_update_alloc(struct server *s, struct rpc_call *call)
 		                  &fsm_alloc_update_schema, &u->body,
 		                  ep_alloc_updated, u);
 	if (rc != ERR_OK) {
-		rpc_call_error(call,
-		               rc == ERR_NOLEADER ? "No cluster leader"
-		                                  : err_str(rc),
-		               NULL);
+		server_fail(call, rc);
 		schema_release(&fsm_alloc_update_schema, &u->body);
 		mem_free(u);
 	}

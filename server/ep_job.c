@@ -9,15 +9,6 @@
 #include "scheduler/scheduler.h"
 #include "server/server_int.h"
 
-static const char *ep_namespace(const struct rpc_call *call, const char *job_ns)
-{
-	if (call->req.ns != NULL && *call->req.ns != '\0')
-		return call->req.ns;
-	if (job_ns != NULL && *job_ns != '\0')
-		return job_ns;
-	return "default";
-}
-
 static void ep_fail(struct rpc_call *call, int code, const char *msg)
 {
 	(void)code;
@@ -84,7 +75,7 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 	struct job *job = &args->job;
 	struct errlist errs;
 	struct err e;
-	const char *ns = ep_namespace(call, job->namespace);
+	const char *ns = server_namespace(call, job->namespace);
 	char msg[200];
 	if (job->id == NULL || *job->id == '\0') {
 		ep_fail(call, ERR_INVAL, "Job ID hasn't been provided");
@@ -125,10 +116,7 @@ static void ep_reply_job_write(struct server *s, struct rpc_call *call,
 	struct job_register_response r = {0};
 	const struct job *job;
 	if (status != ERR_OK) {
-		rpc_call_error(call,
-		               status == ERR_NOLEADER ? "No cluster leader"
-		                                      : err_str(status),
-		               NULL);
+		server_fail(call, status);
 		return;
 	}
 	job = store_job(s->store, ns, id);
@@ -182,10 +170,7 @@ static void ep_job_register(struct server *s, struct rpc_call *call)
 	rc = server_apply(s, call, FSM_JOB_REGISTER, &fsm_job_register_schema,
 	                  body, ep_job_registered, body);
 	if (rc != ERR_OK) {
-		rpc_call_error(call,
-		               rc == ERR_NOLEADER ? "No cluster leader"
-		                                  : err_str(rc),
-		               NULL);
+		server_fail(call, rc);
 		goto fail_quiet;
 	}
 	schema_release(&job_register_request_schema, &args);
@@ -219,7 +204,7 @@ static void ep_job_deregister(struct server *s, struct rpc_call *call)
 	if (body == NULL ||
 	    !server_args(call, &job_deregister_request_schema, &args))
 		goto fail;
-	body->ns = mem_strdup(ep_namespace(call, NULL));
+	body->ns = mem_strdup(server_namespace(call, NULL));
 	body->job_id = mem_strdup(args.job_id ? args.job_id : "");
 	body->purge = args.purge;
 	body->submit_time = stime_wall_ns();
@@ -239,8 +224,7 @@ static void ep_job_deregister(struct server *s, struct rpc_call *call)
 		return;
 	}
 fail:
-	rpc_call_error(
-	    call, rc == ERR_NOLEADER ? "No cluster leader" : err_str(rc), NULL);
+	server_fail(call, rc);
 	schema_release(&job_deregister_request_schema, &args);
 	if (body != NULL)
 		schema_release(&fsm_job_deregister_schema, body);
@@ -301,7 +285,7 @@ static void ep_job_list(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	store_each_job(s->store, ep_namespace(call, NULL), args.prefix,
+	store_each_job(s->store, server_namespace(call, NULL), args.prefix,
 	               ep_add_stub, &l);
 	if (l.oom) {
 		rpc_call_error(call, "out of memory", NULL);
@@ -323,7 +307,7 @@ static void ep_job_get(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	job = store_job(s->store, ep_namespace(call, NULL),
+	job = store_job(s->store, server_namespace(call, NULL),
 	                args.id ? args.id : "");
 	r.job = (struct job *)job;
 	struct rpc_meta m = server_meta(
@@ -344,7 +328,7 @@ static void ep_job_versions(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	v = store_job_versions(s->store, ep_namespace(call, NULL),
+	v = store_job_versions(s->store, server_namespace(call, NULL),
 	                       args.id ? args.id : "", &n);
 	r.versions.v = n ? mem_calloc(n, sizeof *r.versions.v) : NULL;
 	if (n > 0 && r.versions.v == NULL) {
@@ -407,7 +391,7 @@ static void ep_job_evals(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	store_each_job_eval(s->store, ep_namespace(call, NULL),
+	store_each_job_eval(s->store, server_namespace(call, NULL),
 	                    args.id ? args.id : "", ep_add_eval, &l);
 	ep_eval_reply(s, call, &l);
 	schema_release(&id_request_schema, &args);
@@ -421,7 +405,7 @@ static void ep_eval_list(struct server *s, struct rpc_call *call)
 		return;
 	if (!server_args(call, &id_request_schema, &args))
 		return;
-	store_each_eval(s->store, ep_namespace(call, NULL), args.prefix,
+	store_each_eval(s->store, server_namespace(call, NULL), args.prefix,
 	                ep_add_eval, &l);
 	ep_eval_reply(s, call, &l);
 	schema_release(&id_request_schema, &args);
@@ -529,8 +513,8 @@ static const char *ep_scale_job(struct server *s, struct rpc_call *call,
                                 struct fsm_job_register *body)
 {
 	static char msg[160];
-	const struct job *cur = store_job(s->store, ep_namespace(call, NULL),
-	                                  a->job_id ? a->job_id : "");
+	const struct job *cur = store_job(
+	    s->store, server_namespace(call, NULL), a->job_id ? a->job_id : "");
 	const char *group = strmap_get(&a->target, "Group");
 	struct task_group *tg;
 	if (cur == NULL)
@@ -582,8 +566,7 @@ static void ep_job_scale(struct server *s, struct rpc_call *call)
 		if (rc == ERR_OK)
 			body = NULL;
 		else
-			why = rc == ERR_NOLEADER ? "No cluster leader"
-			                         : err_str(rc);
+			why = server_err_msg(rc);
 	}
 	if (why != NULL)
 		rpc_call_error(call, why, NULL);

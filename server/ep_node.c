@@ -95,12 +95,6 @@ static void ep_node_reply(struct server *s, struct rpc_call *call,
 	rpc_call_reply(call, &node_update_response_schema, &r, &m);
 }
 
-static void ep_fail_rc(struct rpc_call *call, int rc)
-{
-	rpc_call_error(
-	    call, rc == ERR_NOLEADER ? "No cluster leader" : err_str(rc), NULL);
-}
-
 /* ---- writes: one entry, then the NodeUpdateResponse -------------------- */
 
 struct ep_node_write {
@@ -136,7 +130,7 @@ static void ep_node_written(struct server *s, struct rpc_call *call, void *ctx,
 	struct ep_node_write *w = ctx;
 	struct evaluation_list *evs = ep_write_evals(w);
 	if (status != ERR_OK) {
-		ep_fail_rc(call, status);
+		server_fail(call, status);
 	} else {
 		if (w->type == FSM_NODE_DEREGISTER)
 			server_heartbeat_forget(s, w->node_id);
@@ -154,7 +148,7 @@ static void ep_node_submit(struct server *s, struct rpc_call *call,
 	int rc = server_apply(s, call, w->type, ep_write_schema(w), &w->b,
 	                      ep_node_written, w);
 	if (rc != ERR_OK) {
-		ep_fail_rc(call, rc);
+		server_fail(call, rc);
 		ep_write_free(w);
 	}
 }

@@ -97,6 +97,12 @@ int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
                  const struct schema *bs, const void *body,
                  server_applied_fn cb, void *ctx);
 void server_waits_cancel(struct server *s);
+/* "No cluster leader" for ERR_NOLEADER, else err_str(rc). */
+const char *server_err_msg(int rc);
+/* Ends call with server_err_msg(rc). */
+void server_fail(struct rpc_call *call, int rc);
+/* The call's namespace, else fallback (e.g. the job's), else "default". */
+const char *server_namespace(const struct rpc_call *call, const char *fallback);
 
 /* members.c */
 int server_members_init(struct server *s);
