@@ -3,7 +3,7 @@
 # AddressSanitizer and UBSan. Dependencies come from Debian packages through
 # pkg-config; scripts/deps.sh installs whatever is missing.
 
-PKGS := raft libuv msgpack libmicrohttpd check jansson libcurl uuid libssl libbsd
+PKGS := raft libuv msgpack libmicrohttpd check jansson libcurl uuid libssl libbsd libarchive
 
 # Install missing packages before pkg-config is consulted for flags.
 ifeq ($(filter clean fmt help,$(MAKECMDGOALS)),)
@@ -35,7 +35,7 @@ endif
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-nonliteral $(WERROR)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs raft libuv msgpack libmicrohttpd jansson libcurl uuid libssl libbsd 2>/dev/null) -lcrypto
+PKG_LIBS := $(shell pkg-config --libs raft libuv msgpack libmicrohttpd jansson libcurl uuid libssl libbsd libarchive 2>/dev/null) -lcrypto
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-strict-aliasing \
@@ -125,7 +125,7 @@ fuzz-smoke: $(FUZZ_BIN)
 	@tests/fuzz/run.sh 5 $(FUZZ_BIN)
 
 lab: $(BUILD)/steppe $(BUILD)/nodesim
-	@STEPPE_BIN=$(CURDIR)/$(BUILD)/steppe scripts/lab.sh up
+	@STEPPE_BIN=$(CURDIR)/$(BUILD)/steppe STEPPE_LAB_CLIENTS=2 scripts/lab.sh up
 	@echo
 	@echo "==> Registering an example job through server 2:"
 	@$(BUILD)/steppe job run -detach -address http://127.0.1.2:4646 examples/hello.hcl

@@ -11,6 +11,7 @@
 
 #include "api/http.h"
 #include "api/routes.h"
+#include "client/client.h"
 #include "cli/cli.h"
 #include "jobspec/config.h"
 #include "lib/log.h"
@@ -21,6 +22,12 @@
 struct agent_flags {
 	struct flag_list configs;
 	struct flag_list joins;
+	struct flag_list servers;
+	struct flag_list metas;
+	const char *node_class;
+	const char *alloc_dir;
+	const char *state_dir;
+	const char *network_interface;
 	bool server;
 	bool client;
 	bool dev;
@@ -40,6 +47,7 @@ struct agent {
 	struct rpc_server *rpc;
 	struct rpc_pool *pool;
 	struct server *server;
+	struct client *client;
 	struct http_server *http;
 	uv_signal_t sigint, sigterm, sighup;
 	struct loopwatch watch;
@@ -63,6 +71,24 @@ static int agent_set(char **dst, const char *v)
 	return *dst == NULL ? ERR_NOMEM : ERR_OK;
 }
 
+/* Nomad's -servers takes "a,b" and may repeat. */
+static int agent_split_into(struct strlist *dst, const struct flag_list *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		char *copy = mem_strdup(src->v[i]), *save = NULL, *tok;
+		if (copy == NULL)
+			return ERR_NOMEM;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save))
+			if (*tok && strlist_push(dst, tok) != ERR_OK) {
+				mem_free(copy);
+				return ERR_NOMEM;
+			}
+		mem_free(copy);
+	}
+	return ERR_OK;
+}
+
 /* The flags as one more configuration layer, merged last. */
 static int agent_flag_layer(const struct agent_flags *f, struct agent_config *c)
 {
@@ -82,6 +108,22 @@ static int agent_flag_layer(const struct agent_flags *f, struct agent_config *c)
 	for (size_t i = 0; rc == ERR_OK && i < f->joins.n; i++)
 		rc = strlist_push(&c->server.server_join.retry_join,
 		                  f->joins.v[i]);
+	rc = rc ? rc : agent_split_into(&c->client.servers, &f->servers);
+	rc = rc ? rc : agent_set(&c->client.node_class, f->node_class);
+	rc = rc ? rc : agent_set(&c->client.alloc_dir, f->alloc_dir);
+	rc = rc ? rc : agent_set(&c->client.state_dir, f->state_dir);
+	rc = rc ? rc : agent_set(&c->client.network_interface,
+	                         f->network_interface);
+	for (size_t i = 0; rc == ERR_OK && i < f->metas.n; i++) {
+		const char *eq = strchr(f->metas.v[i], '=');
+		char key[256];
+		if (eq == NULL || eq == f->metas.v[i] ||
+		    (size_t)(eq - f->metas.v[i]) >= sizeof key)
+			return ERR_INVAL;
+		memcpy(key, f->metas.v[i], (size_t)(eq - f->metas.v[i]));
+		key[eq - f->metas.v[i]] = '\0';
+		rc = strmap_set(&c->client.meta, key, eq + 1);
+	}
 	return rc;
 }
 
@@ -125,9 +167,10 @@ static int agent_build_config(struct agent *a, struct err *e)
 		               err_str(rc));
 	errlist_init(&errs);
 	config_validate(&a->cfg, &errs);
-	if (a->cfg.server.enabled && a->cfg.data_dir == NULL)
-		errlist_add(&errs, "data_dir: must be set for a server "
-		                   "(or use -dev)");
+	if ((a->cfg.server.enabled || a->cfg.client.enabled) &&
+	    a->cfg.data_dir == NULL)
+		errlist_add(&errs, "data_dir: must be set for a server or a "
+		                   "client (or use -dev)");
 	rc = errlist_to_err(&errs, e);
 	errlist_release(&errs);
 	return rc;
@@ -180,15 +223,25 @@ static void agent_server_stopped(void *data)
 		agent_http_stopped(a);
 }
 
+static void agent_client_stopped(void *data)
+{
+	struct agent *a = data;
+	if (a->server != NULL)
+		server_stop(a->server, agent_server_stopped, a);
+	else
+		agent_server_stopped(a);
+}
+
 static void agent_shutdown(struct agent *a)
 {
 	if (a->stopping++)
 		return;
 	LOG_INFO("agent", "caught signal, leaving gracefully");
-	if (a->server != NULL)
-		server_stop(a->server, agent_server_stopped, a);
+	/* Tasks keep running: a client started again adopts them. */
+	if (a->client != NULL)
+		client_stop(a->client, agent_client_stopped, a);
 	else
-		agent_server_stopped(a);
+		agent_client_stopped(a);
 }
 
 static void agent_on_signal(uv_signal_t *h, int signum)
@@ -263,6 +316,38 @@ static int agent_start_server(struct agent *a, struct err *e)
 	return rc;
 }
 
+/* A client talks to client.servers and its server_join addresses; in an
+ * agent that is also a server (-dev), to itself as well. */
+static int agent_start_client(struct agent *a, struct err *e)
+{
+	const struct agent_client *cc = &a->cfg.client;
+	const char **servers;
+	size_t n = 0, cap = cc->servers.n + cc->server_join.retry_join.n + 1;
+	struct client_config cfg = {
+	    .loop = &a->loop,
+	    .pool = a->pool,
+	    .agent = &a->cfg,
+	    .http_addr = a->http_addr,
+	};
+	int rc;
+	servers = mem_calloc(cap, sizeof *servers);
+	if (servers == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < cc->servers.n; i++)
+		servers[n++] = cc->servers.v[i];
+	for (size_t i = 0; i < cc->server_join.retry_join.n; i++)
+		servers[n++] = cc->server_join.retry_join.v[i];
+	if (a->cfg.server.enabled)
+		servers[n++] = a->rpc_addr;
+	cfg.servers = servers;
+	cfg.nservers = n;
+	rc = client_create(&cfg, &a->client, e);
+	mem_free(servers);
+	if (rc == ERR_OK)
+		rc = client_start(a->client, e);
+	return rc;
+}
+
 static int agent_start_http(struct agent *a, struct err *e)
 {
 	char bind[80];
@@ -280,6 +365,9 @@ static int agent_start_http(struct agent *a, struct err *e)
 	    .client = a->cfg.client.enabled,
 	};
 	rc = api_routes_register(a->http, a->server, &a->info);
+	if (rc == ERR_OK)
+		rc = api_routes_client_register(a->http, a->client, a->server,
+		                                a->http_addr);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "http routes: %s", err_str(rc));
 	snprintf(bind, sizeof bind, "%s:%lld", a->cfg.bind_addr,
@@ -325,6 +413,8 @@ static int agent_run(struct agent *a)
 	rc = agent_start_rpc(a, &e);
 	if (rc == ERR_OK && a->cfg.server.enabled)
 		rc = agent_start_server(a, &e);
+	if (rc == ERR_OK && a->cfg.client.enabled)
+		rc = agent_start_client(a, &e);
 	if (rc == ERR_OK)
 		rc = agent_start_http(a, &e);
 	if (rc != ERR_OK) {
@@ -345,6 +435,7 @@ static int agent_run(struct agent *a)
 	uv_walk(&a->loop, agent_close_walk, NULL);
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	server_destroy(a->server);
+	client_destroy(a->client);
 	if (a->http != NULL)
 		http_server_destroy(a->http);
 	if (a->rpc != NULL)
@@ -363,6 +454,12 @@ int agent_command(const struct cli_cmd *cmd, int argc, char **argv)
 	    {"retry-join", FLAG_LIST, &f.joins},
 	    {"server", FLAG_BOOL, &f.server},
 	    {"client", FLAG_BOOL, &f.client},
+	    {"servers", FLAG_LIST, &f.servers},
+	    {"node-class", FLAG_STRING, &f.node_class},
+	    {"meta", FLAG_LIST, &f.metas},
+	    {"alloc-dir", FLAG_STRING, &f.alloc_dir},
+	    {"state-dir", FLAG_STRING, &f.state_dir},
+	    {"network-interface", FLAG_STRING, &f.network_interface},
 	    {"dev", FLAG_BOOL, &f.dev},
 	    {"bootstrap-expect", FLAG_INT, &f.expect},
 	    {"data-dir", FLAG_STRING, &f.data_dir},

@@ -96,6 +96,15 @@ void http_server_destroy(struct http_server *s);
  * 413 "Request body too large" and never reaches the handler. */
 void http_server_set_max_body(struct http_server *s, size_t max);
 
+/* The raw request target ("/v1/x?y=z"), as received. */
+const char *http_raw_target(const struct http_req *req);
+/* The loop the server runs on (for handlers that open their own
+ * handles). */
+uv_loop_t *http_req_loop(const struct http_req *req);
+/* Frees p (mem_free) when s is destroyed: route data that lives as long
+ * as the routes. */
+void http_server_keep(struct http_server *s, void *p);
+
 /* Query parameter lookup: NULL when absent; "" for a bare `?stale`. */
 const char *http_query(const struct http_req *req, const char *name);
 /* Every value of a repeated parameter (?address=a&address=b). */
@@ -115,6 +124,32 @@ void http_respond_text(struct http_req *req, int status, const char *text,
  * ERR_TOOBIG 413, everything else 500). */
 void http_respond_error(struct http_req *req, int status, int code,
                         const char *msg);
+
+/* ---- streamed answers ---------------------------------------------------- */
+
+struct http_stream;
+/* The connection is finished (client gone, server stopping) before the
+ * producer ended the stream: stop producing and call http_stream_end. */
+typedef void (*http_stream_close_fn)(void *data);
+
+/* Answers req with status and a body streamed by the producer (HTTP/1.1
+ * chunked, or until close for HTTP/1.0). Returns the stream, or NULL
+ * after answering 500 (on_close never fires then). The producer owns one
+ * reference until http_stream_end. */
+struct http_stream *http_respond_stream(struct http_req *req, int status,
+                                        const char *ctype,
+                                        const struct http_meta *meta,
+                                        http_stream_close_fn on_close,
+                                        void *data);
+/* Appends to the body; the connection wakes to send it. ERR_CLOSED once
+ * the connection is gone, ERR_TOOBIG when more than 8 MB wait unsent. */
+int http_stream_write(struct http_stream *st, const void *data, size_t n);
+/* Bytes written but not yet handed to the connection. */
+size_t http_stream_pending(const struct http_stream *st);
+bool http_stream_closed(const struct http_stream *st);
+/* No more data: the body ends once the buffer drains. Drops the
+ * producer's reference (st may be freed). */
+void http_stream_end(struct http_stream *st);
 
 /* True once the answer will be dropped: the client went away (a held
  * request's socket is watched for a hang-up) or the server stopping

@@ -355,5 +355,6 @@ void http_shutdown_requests(struct http_server *s)
 		http_ctx_answer(r, 503,
 		                http_response_text("agent shutting down"));
 	}
+	http_streams_shutdown(s);
 	s->driving = was;
 }

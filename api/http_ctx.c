@@ -192,3 +192,14 @@ const char *http_header(const struct http_req *req, const char *name)
 			return r->hvals[i];
 	return NULL;
 }
+
+const char *http_raw_target(const struct http_req *req)
+{
+	return ((const struct http_ctx *)req)->uri;
+}
+
+uv_loop_t *http_req_loop(const struct http_req *req)
+{
+	const struct http_ctx *r = (const struct http_ctx *)req;
+	return r->s != NULL ? r->s->loop : NULL;
+}

@@ -120,6 +120,9 @@ struct http_server {
 	bool stopping;
 	struct http_ctx *live; /* requests with a connection */
 	struct http_ctx *pending_head, *pending_tail;
+	struct http_stream *streams; /* streamed answers in flight */
+	void **kept; /* http_server_keep */
+	size_t nkept;
 	void (*stop_cb)(void *data);
 	void *stop_data;
 };
@@ -186,6 +189,9 @@ int http_pct_decode(char *s, bool plus);
 int http_uri_parse(struct http_ctx *r);
 /* Validates the common query options into r->pub; NULL or the 400 text. */
 const char *http_parse_options(struct http_ctx *r);
+
+/* http_stream.c: ends every streamed answer (server stopping). */
+void http_streams_shutdown(struct http_server *s);
 
 /* http_respond.c */
 /* A response with body (mem_malloc'd, taken; NULL for an empty body),

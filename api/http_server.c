@@ -324,5 +324,17 @@ void http_server_destroy(struct http_server *s)
 		return;
 	}
 	http_routes_free(s);
+	for (size_t i = 0; i < s->nkept; i++)
+		mem_free(s->kept[i]);
+	mem_free(s->kept);
 	mem_free(s);
+}
+
+void http_server_keep(struct http_server *s, void *p)
+{
+	void **v = mem_realloc(s->kept, (s->nkept + 1) * sizeof *v);
+	if (v == NULL)
+		return; /* leaks p: harmless, it lives as long as s */
+	s->kept = v;
+	v[s->nkept++] = p;
 }

@@ -32,4 +32,13 @@ int api_routes_register(struct http_server *h, struct server *server,
  * answer 501). Called by api_routes_register. */
 int api_routes_sched_register(struct http_server *h, struct server *server);
 
+
+struct client;
+/* Registers Nomad's /v1/client/... routes (api/routes_client.c): answered
+ * by client (may be NULL) for its own allocations, relayed by server (may
+ * be NULL) to the allocation's node otherwise. self_http is this agent's
+ * advertised HTTP address. */
+int api_routes_client_register(struct http_server *h, struct client *client,
+                               struct server *server, const char *self_http);
+
 #endif

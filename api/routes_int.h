@@ -76,6 +76,7 @@ bool api_body_decode(struct http_req *req, const struct schema *s, void *obj,
 bool api_query_bool(const struct http_req *req, const char *name, bool *out,
                     char *msg, size_t msg_size);
 
+
 /* Registers the plan, scale and per-job/per-eval allocation routes
  * (api/routes_plan.c); data of each route is srv. */
 int api_routes_plan_register(struct http_server *h, struct server *srv);

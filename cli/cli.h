@@ -83,6 +83,12 @@ const struct cli_cmd *cli_cmd_find(const char *name);
 struct http_client;
 struct job;
 
+/* Resolves an allocation ID or prefix (at least two characters) and
+ * fetches the allocation. Returns -1 with *alloc (a new reference) to go
+ * on, else the exit code after printing the error (cli/cmd_alloc.c). */
+int cli_alloc_lookup(struct http_client *c, const char *arg, bool verbose,
+                     json_t **alloc);
+
 /* Follows an evaluation until it finishes, printing Nomad's monitor lines
  * (cli/cmd_job_remote.c); then follows its deployment, if any. length is
  * FMT_SHORT_ID or FMT_FULL_ID. Returns the exit code: 0 success, 1 error
@@ -209,6 +215,7 @@ int cli_fmt_plan(const struct cli_plan_view *v, struct buf *out);
 
 /* Commands, one function each (cli/cmd_*.c). */
 int cli_cmd_version(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_alloc_logs(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_job_run(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_job_validate(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_fmt(const struct cli_cmd *cmd, int argc, char **argv);

@@ -835,8 +835,8 @@ static int cli_alloc_get(struct http_client *c, const char *prefix,
 
 /* The allocation arg names, read in full. Returns -1 with *alloc (the
  * caller decrefs) to go on, else the exit code after printing. */
-static int cli_alloc_lookup(struct http_client *c, const char *arg,
-                            bool verbose, json_t **alloc)
+int cli_alloc_lookup(struct http_client *c, const char *arg, bool verbose,
+                     json_t **alloc)
 {
 	json_t *stub = NULL;
 	struct err e;

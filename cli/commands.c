@@ -3,6 +3,7 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "client/driver.h"
 #include "structs/schema.h"
 
 /* Help texts keep one string literal per output line. */
@@ -10,14 +11,23 @@
 static const struct cli_cmd cli_cmds[] = {
 	{"agent", "Run a steppe agent (server, client or both)",
 	 "Usage: steppe agent [options]\n\n"
-	 "  Starts an agent: a server (-server), a client (-client, coming), or\n"
-	 "  both with -dev, which keeps its data in a temporary folder and\n"
-	 "  listens on 127.0.0.1:4646 (HTTP) and :4647 (RPC).\n\n"
+	 "  Starts an agent: a server (-server), a client (-client), or both\n"
+	 "  with -dev, which keeps its data in a temporary folder and listens\n"
+	 "  on 127.0.0.1:4646 (HTTP) and :4647 (RPC). Tasks keep running when\n"
+	 "  a client stops; started again on the same data dir, it adopts them.\n\n"
 	 "Options:\n\n"
 	 "  -config=<path>        A configuration file or folder. Repeatable;\n"
 	 "                        later files override earlier ones.\n"
 	 "  -server               Enable the server role.\n"
-	 "  -client               Enable the client role (not yet supported).\n"
+	 "  -client               Enable the client role: run tasks.\n"
+	 "  -servers=<addrs>      Servers a client talks to (ip:port, comma-\n"
+	 "                        separated or repeated).\n"
+	 "  -node-class=<class>   The client's node class.\n"
+	 "  -meta=<key=value>     Client node metadata. Repeatable.\n"
+	 "  -alloc-dir=<path>     Where allocation directories live\n"
+	 "                        (default <data-dir>/alloc).\n"
+	 "  -state-dir=<path>     Client state (default <data-dir>/client).\n"
+	 "  -network-interface=<name> Interface whose address tasks get.\n"
 	 "  -dev                  Single-process development mode.\n"
 	 "  -bootstrap-expect=<n> Servers to wait for before bootstrapping.\n"
 	 "  -retry-join=<addr>    A server to join (ip or ip:port). Repeatable.\n"
@@ -319,6 +329,32 @@ static const struct cli_cmd cli_cmds[] = {
 	 "    Output the allocation in its JSON format (all allocations when\n"
 	 "    no ID is given).\n",
 	 cli_cmd_alloc_status},
+	{"alloc logs", "Streams the logs of a task",
+	 "Usage: steppe alloc logs [options] <allocation> [<task>]\n\n"
+	 "  Streams the stdout (or stderr) log of a task of an allocation.\n"
+	 "  The task may be left out when the allocation has only one. The\n"
+	 "  agent addressed may be any server: it relays the request to the\n"
+	 "  client that runs the allocation.\n\n" CLI_REMOTE_HELP
+	 "\nLogs Specific Options:\n\n"
+	 "  -stderr\n"
+	 "    Display stderr logs.\n\n"
+	 "  -f\n"
+	 "    Causes the output to not stop when the end of the logs are\n"
+	 "    reached, but rather to wait for additional output.\n\n"
+	 "  -tail\n"
+	 "    Show the logs contents with offsets relative to the end of\n"
+	 "    the logs. If no offset is given, -n is defaulted to 10.\n\n"
+	 "  -n\n"
+	 "    Sets the tail location in best-efforted number of lines\n"
+	 "    relative to the end of the logs.\n\n"
+	 "  -c\n"
+	 "    Sets the tail location in number of bytes relative to the\n"
+	 "    end of the logs.\n\n"
+	 "  -task=<task>\n"
+	 "    The task to read (instead of the second argument).\n\n"
+	 "  -verbose\n"
+	 "    Show full allocation IDs in errors.\n",
+	 cli_cmd_alloc_logs},
 	{"server members", "Display the servers and their status",
 	 "Usage: steppe server members [options]\n\n"
 	 "  Displays the servers the agent knows about, with their status\n"
@@ -472,6 +508,8 @@ static int cli_help_top(FILE *out, int rc)
 int cli_main(int argc, char **argv)
 {
 	schema_json_init();
+	if (argc >= 2 && strcmp(argv[1], "executor") == 0) /* internal, hidden */
+		return executor_main(argc - 1, argv + 1);
 	if (argc < 2)
 		return cli_help_top(stderr, 1);
 	if (strcmp(argv[1], "-help") == 0 || strcmp(argv[1], "--help") == 0 ||

@@ -333,12 +333,30 @@ int http_client_status_error(struct err *e, long status, const char *body,
 struct http_sink {
 	struct buf *body;
 	bool too_big;
+	/* Streaming (http_client_stream): a 2xx body goes to fn. */
+	http_client_stream_fn fn;
+	void *fn_data;
+	CURL *h;
+	int mode; /* 0 undecided, 1 to fn, 2 buffered (an error body) */
+	bool stopped;
 };
 
 static size_t http_write_cb(char *ptr, size_t size, size_t nmemb, void *data)
 {
 	struct http_sink *s = data;
 	size_t n = size * nmemb;
+	if (s->fn != NULL && s->mode == 0) {
+		long status = 0;
+		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+		s->mode = status >= 200 && status <= 299 ? 1 : 2;
+	}
+	if (s->mode == 1) {
+		if (s->fn(s->fn_data, ptr, n) != 0) {
+			s->stopped = true;
+			return 0;
+		}
+		return n;
+	}
 	if (s->body->len + n > HTTP_CLIENT_MAX_BODY) {
 		s->too_big = true;
 		return 0;
@@ -485,6 +503,8 @@ static int http_perform(struct http_client *c, const char *method,
                         struct http_client_meta *m, struct err *e)
 {
 	CURLcode code = curl_easy_perform(c->curl);
+	if (sink->stopped && code == CURLE_WRITE_ERROR)
+		code = CURLE_OK; /* the caller had enough */
 	if (sink->body->oom)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	if (sink->too_big) {
@@ -503,31 +523,26 @@ static int http_perform(struct http_client *c, const char *method,
 	return ERR_OK;
 }
 
-int http_client_do(struct http_client *c, const struct http_client_request *req,
-                   struct buf *body, struct http_client_meta *meta,
-                   struct err *e)
+/* One request through sink: http_client_do buffers the body,
+ * http_client_stream hands a 2xx body to its callback. */
+static int http_run(struct http_client *c, const struct http_client_request *req,
+                    struct http_sink *sink, struct http_client_meta *meta,
+                    struct err *e)
 {
 	struct strmap params = {0};
-	struct buf url, resp;
+	struct buf url;
 	struct http_client_meta m = {0};
-	struct http_sink sink = {&resp, false};
 	struct curl_slist *hdrs = NULL;
 	int rc = ERR_NOMEM;
 	buf_init(&url);
-	buf_init(&resp);
 	if (http_params(c, req->params, &params) != ERR_OK)
 		goto out;
 	http_client_url(&url, c->base, req->path, &params);
 	hdrs = http_headers(c, req->body != NULL);
 	if (url.oom || hdrs == NULL)
 		goto out;
-	http_setopts(c, req, buf_cstr(&url), hdrs, &sink, &m);
-	rc = http_perform(c, req->method, buf_cstr(&url), &sink, &m, e);
-	if (rc == ERR_OK && body != NULL) {
-		buf_append(body, resp.data, resp.len);
-		if (body->oom)
-			rc = ERR_NOMEM;
-	}
+	http_setopts(c, req, buf_cstr(&url), hdrs, sink, &m);
+	rc = http_perform(c, req->method, buf_cstr(&url), sink, &m, e);
 out:
 	if (rc == ERR_NOMEM)
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -536,6 +551,38 @@ out:
 	curl_slist_free_all(hdrs);
 	strmap_release(&params);
 	buf_release(&url);
+	return rc;
+}
+
+int http_client_do(struct http_client *c, const struct http_client_request *req,
+                   struct buf *body, struct http_client_meta *meta,
+                   struct err *e)
+{
+	struct buf resp;
+	struct http_sink sink = {.body = &resp};
+	int rc;
+	buf_init(&resp);
+	rc = http_run(c, req, &sink, meta, e);
+	if (rc == ERR_OK && body != NULL) {
+		buf_append(body, resp.data, resp.len);
+		if (body->oom)
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+	}
+	buf_release(&resp);
+	return rc;
+}
+
+int http_client_stream(struct http_client *c,
+                       const struct http_client_request *req,
+                       http_client_stream_fn fn, void *data,
+                       struct http_client_meta *meta, struct err *e)
+{
+	struct buf resp;
+	struct http_sink sink = {
+	    .body = &resp, .fn = fn, .fn_data = data, .h = c->curl};
+	int rc;
+	buf_init(&resp);
+	rc = http_run(c, req, &sink, meta, e);
 	buf_release(&resp);
 	return rc;
 }

@@ -83,6 +83,16 @@ int http_client_do(struct http_client *c, const struct http_client_request *req,
                    struct buf *body, struct http_client_meta *meta,
                    struct err *e);
 
+/* Receives a streamed 2xx body piece by piece; non-zero stops the
+ * transfer (not an error). */
+typedef int (*http_client_stream_fn)(void *data, const char *bytes, size_t n);
+/* Like http_client_do, but a 2xx body goes to fn as it arrives (for
+ * `alloc logs -f`); an error body is kept for the error message. */
+int http_client_stream(struct http_client *c,
+                       const struct http_client_request *req,
+                       http_client_stream_fn fn, void *data,
+                       struct http_client_meta *meta, struct err *e);
+
 /* GET path and decode the JSON body into *out (a new reference the
  * caller decrefs; NULL for an empty body). Errors as http_client_do, plus
  * ERR_DECODE for a body that is not JSON. */

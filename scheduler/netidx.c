@@ -13,6 +13,7 @@
 #include "scheduler/sched_int.h"
 
 #define BITMAP_BYTES (NETIDX_MAX_PORT / 8)
+#define CHUNK_BYTES  (NETIDX_CHUNK_PORTS / 8)
 
 /* ---- bitmaps per IP ------------------------------------------------------ */
 
@@ -41,28 +42,77 @@ static struct netidx_used *used_for(struct netidx *x, const char *ip)
 		x->capused = cap;
 	}
 	u = &x->used[x->nused];
+	memset(u, 0, sizeof *u);
 	u->ip = mem_strdup(sched_str(ip));
-	u->bits = mem_calloc(1, BITMAP_BYTES);
-	if (u->ip == NULL || u->bits == NULL) {
-		mem_free(u->ip);
-		mem_free(u->bits);
+	if (u->ip == NULL)
 		return NULL;
-	}
 	x->nused++;
 	return u;
 }
 
-bool netidx_bit(const struct netidx_used *u, int64_t port)
+static void used_release(struct netidx_used *u)
 {
-	if (u == NULL || port < 0 || port >= NETIDX_MAX_PORT)
-		return false;
-	return (u->bits[port >> 3] >> (port & 7)) & 1;
+	mem_free(u->ip);
+	for (size_t c = 0; c < NETIDX_CHUNKS; c++)
+		mem_free(u->chunk[c]);
 }
 
-static void bit_set(struct netidx_used *u, int64_t port)
+bool netidx_bit(const struct netidx_used *u, int64_t port)
+{
+	const uint8_t *c;
+	if (u == NULL || port < 0 || port >= NETIDX_MAX_PORT)
+		return false;
+	c = u->chunk[port / NETIDX_CHUNK_PORTS];
+	port %= NETIDX_CHUNK_PORTS;
+	return c != NULL && ((c[port >> 3] >> (port & 7)) & 1);
+}
+
+/* The chunk holding port, allocated on first use; NULL on oom (noted). */
+static uint8_t *chunk_for(struct netidx_used *u, int64_t port)
+{
+	uint8_t **c = &u->chunk[port / NETIDX_CHUNK_PORTS];
+	if (*c == NULL && (*c = mem_calloc(1, CHUNK_BYTES)) == NULL)
+		u->oom = true;
+	return *c;
+}
+
+/* Sets port (out-of-range ports are ignored); false on oom. */
+static bool bit_set(struct netidx_used *u, int64_t port)
+{
+	uint8_t *c;
+	if (port < 0 || port >= NETIDX_MAX_PORT)
+		return true;
+	if ((c = chunk_for(u, port)) == NULL)
+		return false;
+	port %= NETIDX_CHUNK_PORTS;
+	c[port >> 3] |= (uint8_t)(1u << (port & 7));
+	return true;
+}
+
+/* ORs a flat NETIDX_MAX_PORT-bit bitmap into u; false on oom. */
+static bool bits_or(struct netidx_used *u, const uint8_t *flat)
+{
+	for (size_t c = 0; c < NETIDX_CHUNKS; c++) {
+		const uint8_t *src = flat + c * CHUNK_BYTES;
+		uint8_t *dst;
+		size_t i = 0;
+		while (i < CHUNK_BYTES && src[i] == 0)
+			i++;
+		if (i == CHUNK_BYTES)
+			continue;
+		if ((dst = chunk_for(u, (int64_t)(c * NETIDX_CHUNK_PORTS))) ==
+		    NULL)
+			return false;
+		for (; i < CHUNK_BYTES; i++)
+			dst[i] |= src[i];
+	}
+	return true;
+}
+
+static void flat_set(uint8_t *bits, int64_t port)
 {
 	if (port >= 0 && port < NETIDX_MAX_PORT)
-		u->bits[port >> 3] |= (uint8_t)(1u << (port & 7));
+		bits[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
 bool netidx_port_used(const struct netidx *x, const char *ip, int64_t port)
@@ -181,7 +231,12 @@ int netidx_parse_ports(const char *spec, void (*fn)(void *data, unsigned port),
 
 static void set_port_cb(void *data, unsigned port)
 {
-	bit_set(data, port);
+	bit_set(data, port); /* oom noted in the bitmap */
+}
+
+static void set_flat_cb(void *data, unsigned port)
+{
+	flat_set(data, port);
 }
 
 /* Marks the global reserved ports and the spec's ports as used on ip. */
@@ -191,9 +246,8 @@ static int reserve_on(struct netidx *x, const char *ip, const uint8_t *global,
 	struct netidx_used *u = used_for(x, ip);
 	if (u == NULL)
 		return ERR_NOMEM;
-	if (global != NULL)
-		for (size_t i = 0; i < BITMAP_BYTES; i++)
-			u->bits[i] |= global[i];
+	if (global != NULL && !bits_or(u, global))
+		return ERR_NOMEM;
 	if (spec == NULL || *spec == '\0')
 		return 0;
 	if (netidx_parse_ports(spec, set_port_cb, u, e) != 0)
@@ -201,7 +255,7 @@ static int reserve_on(struct netidx *x, const char *ip, const uint8_t *global,
 		                "error parsing reserved_ports for network "
 		                "\"%s\"",
 		                sched_str(alias));
-	return 0;
+	return u->oom ? ERR_NOMEM : 0;
 }
 
 static int add_tasknets(struct netidx *x, const struct node_resources *r,
@@ -262,18 +316,18 @@ static int global_reserved(const struct node *n, uint8_t **out, struct err *e)
 {
 	const struct node_reserved_resources *rr = n->reserved_resources;
 	const char *spec = rr != NULL ? rr->networks.reserved_host_ports : NULL;
-	struct netidx_used tmp = {0};
+	uint8_t *bits;
 	*out = NULL;
 	if (spec == NULL || *spec == '\0')
 		return 0;
-	tmp.bits = mem_calloc(1, BITMAP_BYTES);
-	if (tmp.bits == NULL)
+	bits = mem_calloc(1, BITMAP_BYTES);
+	if (bits == NULL)
 		return ERR_NOMEM;
-	if (netidx_parse_ports(spec, set_port_cb, &tmp, e) != 0) {
-		mem_free(tmp.bits);
+	if (netidx_parse_ports(spec, set_flat_cb, bits, e) != 0) {
+		mem_free(bits);
 		return err_wrap(e, "error parsing reserved_ports");
 	}
-	*out = tmp.bits;
+	*out = bits;
 	return 0;
 }
 
@@ -310,10 +364,8 @@ int netidx_init(struct netidx *x, const struct node *n, struct err *e)
 
 void netidx_release(struct netidx *x)
 {
-	for (size_t i = 0; i < x->nused; i++) {
-		mem_free(x->used[i].ip);
-		mem_free(x->used[i].bits);
-	}
+	for (size_t i = 0; i < x->nused; i++)
+		used_release(&x->used[i]);
 	mem_free(x->used);
 	mem_free(x->addrs);
 	mem_free(x->tasknets);
@@ -327,16 +379,19 @@ static int copy_used(struct netidx *dst, const struct netidx *src)
 		return ERR_NOMEM;
 	dst->capused = src->nused + 1;
 	for (size_t i = 0; i < src->nused; i++) {
+		const struct netidx_used *from = &src->used[i];
 		struct netidx_used *u = &dst->used[i];
-		u->ip = mem_strdup(src->used[i].ip);
-		u->bits = mem_malloc(BITMAP_BYTES);
-		if (u->ip == NULL || u->bits == NULL) {
-			mem_free(u->ip);
-			mem_free(u->bits);
+		dst->nused++; /* released as a whole on failure */
+		if ((u->ip = mem_strdup(from->ip)) == NULL)
 			return ERR_NOMEM;
+		for (size_t c = 0; c < NETIDX_CHUNKS; c++) {
+			if (from->chunk[c] == NULL)
+				continue;
+			u->chunk[c] = mem_malloc(CHUNK_BYTES);
+			if (u->chunk[c] == NULL)
+				return ERR_NOMEM;
+			memcpy(u->chunk[c], from->chunk[c], CHUNK_BYTES);
 		}
-		memcpy(u->bits, src->used[i].bits, BITMAP_BYTES);
-		dst->nused++;
 	}
 	return 0;
 }
@@ -389,14 +444,16 @@ int netidx_add_ports(struct netidx *x,
 			return ERR_NOMEM;
 		if (netidx_bit(u, p->value))
 			hit = hit || !p->ignore_collision;
-		else
-			bit_set(u, p->value);
+		else if (!bit_set(u, p->value))
+			return ERR_NOMEM;
 	}
 	if (collide != NULL)
 		*collide = hit;
 	return 0;
 }
 
+/* Whether a port of l was in use already (or out of range); an oom is
+ * noted in u. */
 static bool add_port_list(struct netidx_used *u, const struct port_list *l)
 {
 	bool hit = false;
@@ -421,6 +478,8 @@ int netidx_add_network(struct netidx *x, const struct network_resource *n,
 		return ERR_NOMEM;
 	hit = add_port_list(u, &n->reserved_ports);
 	hit = add_port_list(u, &n->dynamic_ports) || hit;
+	if (u->oom)
+		return ERR_NOMEM;
 	for (size_t i = 0; i < x->ntasknets; i++)
 		if (sched_str_eq(x->tasknets[i].device, n->device)) {
 			x->tasknets[i].used_mbits += n->mbits;

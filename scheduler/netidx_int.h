@@ -8,10 +8,17 @@
 
 #include "scheduler/netidx.h"
 
+/* Ports per chunk of a bitmap: a node uses a handful of ports, so only
+ * the chunks holding one are allocated (a flat 8 KB bitmap per node and
+ * IP was most of a 10,000-node scheduler run's memory and page faults). */
+#define NETIDX_CHUNK_PORTS 4096
+#define NETIDX_CHUNKS      (NETIDX_MAX_PORT / NETIDX_CHUNK_PORTS)
+
 /* The ports in use on one IP: bit p set = port p used. */
 struct netidx_used {
 	char *ip;
-	uint8_t *bits; /* NETIDX_MAX_PORT bits */
+	uint8_t *chunk[NETIDX_CHUNKS]; /* NETIDX_CHUNK_PORTS bits, or NULL */
+	bool oom;                      /* a chunk could not be allocated */
 };
 
 /* The bitmap of ip, NULL when nothing is used there. */

@@ -170,10 +170,15 @@ struct value *plan_annotations(struct plan *p)
 
 struct plan_node *plan_node_get(const struct plan *p, const char *node_id)
 {
+	struct plan *mp = (struct plan *)p; /* the lookup cache only */
+	struct plan_node *pn = NULL;
 	if (node_id == NULL)
 		return NULL;
-	struct plan_node *pn = NULL;
+	if (p->last != NULL && strcmp(p->last->node_id, node_id) == 0)
+		return p->last;
 	SCHED_HASH_FIND_STR(p->nodes, node_id, pn);
+	if (pn != NULL)
+		mp->last = pn;
 	return pn;
 }
 

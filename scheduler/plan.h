@@ -174,6 +174,12 @@ typedef bool (*plan_alloc_fn)(void *data, const struct allocation *a);
 int plan_each_proposed(struct plan *p, const char *node_id, plan_alloc_fn fn,
                        void *data);
 
+/* How many of node_id's proposed allocations belong to job_id's group tg
+ * (job anti-affinity; counted once, then kept up to date with the plan).
+ * Returns 0 or ERR_NOMEM. */
+int plan_node_collisions(struct plan *p, const char *node_id,
+                         const char *job_id, const char *tg, int64_t *out);
+
 /* The summed resources of node_id's proposed allocations (cached). Returns
  * 0 or ERR_NOMEM. */
 int plan_node_usage(struct plan *p, const char *node_id,

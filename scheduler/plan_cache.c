@@ -139,9 +139,35 @@ static void net_drop(struct node_cache *c)
 	c->net_rc = 0;
 }
 
+/* ---- job anti-affinity counts ---------------------------------------------
+ */
+
+static bool coll_match(const struct node_cache *c, const struct allocation *a)
+{
+	return a != NULL && sched_str_eq(a->job_id, c->coll_job) &&
+	       sched_str_eq(a->task_group, c->coll_tg);
+}
+
+/* Follows one proposed allocation leaving (-1) or coming (+1). */
+static void coll_apply(struct node_cache *c, const struct allocation *a,
+                       int sign)
+{
+	if (c->coll_valid && coll_match(c, a))
+		c->coll_n += sign;
+}
+
+static void coll_drop(struct node_cache *c)
+{
+	mem_free((char *)c->coll_job);
+	mem_free((char *)c->coll_tg);
+	c->coll_job = c->coll_tg = NULL;
+	c->coll_valid = false;
+}
+
 void plan_cache_release(struct node_cache *c)
 {
 	struct prop_ent *e, *tmp;
+	coll_drop(c);
 	HASH_ITER(hh, c->set, e, tmp)
 	{
 		HASH_DELETE(hh, c->set, e);
@@ -248,6 +274,8 @@ void plan_cache_placed(struct plan_node *pn, const struct allocation *a)
 	e->placed = a;
 	usage_apply(&c->usage, old, -1);
 	usage_apply(&c->usage, a, 1);
+	coll_apply(c, old, -1);
+	coll_apply(c, a, 1);
 	if (old != NULL)
 		net_drop(c);
 	else if (c->net_valid && c->net_rc == 0 &&
@@ -266,6 +294,7 @@ void plan_cache_stopped(struct plan_node *pn, const char *id)
 	e->stopped++;
 	if (old != NULL && prop_effective(e) == NULL) {
 		usage_apply(&c->usage, old, -1);
+		coll_apply(c, old, -1);
 		net_drop(c);
 	}
 }
@@ -282,6 +311,7 @@ void plan_cache_unstopped(struct plan_node *pn, const char *id)
 	if (e->stopped > 0 || e->placed != NULL || now == NULL)
 		return;
 	usage_apply(&c->usage, now, 1);
+	coll_apply(c, now, 1);
 	if (c->net_valid && c->net_rc == 0 &&
 	    netidx_add_alloc(&c->net, now) != 0)
 		net_drop(c);
@@ -356,5 +386,33 @@ int plan_node_netidx(struct plan *p, const struct node *n,
 	if (pn->cache.net_rc != 0)
 		return pn->cache.net_rc;
 	*out = &pn->cache.net;
+	return 0;
+}
+
+int plan_node_collisions(struct plan *p, const char *node_id,
+                         const char *job_id, const char *tg, int64_t *out)
+{
+	struct plan_node *pn = cached(p, node_id);
+	struct node_cache *c;
+	*out = 0;
+	if (pn == NULL)
+		return ERR_NOMEM;
+	c = &pn->cache;
+	if (!c->coll_valid || !sched_str_eq(c->coll_job, job_id) ||
+	    !sched_str_eq(c->coll_tg, tg)) {
+		coll_drop(c);
+		c->coll_job = mem_strdup(sched_str(job_id));
+		c->coll_tg = mem_strdup(sched_str(tg));
+		if (c->coll_job == NULL || c->coll_tg == NULL) {
+			coll_drop(c);
+			return ERR_NOMEM;
+		}
+		c->coll_n = 0;
+		for (struct prop_ent *e = c->set; e != NULL; e = e->hh.next)
+			if (coll_match(c, prop_effective(e)))
+				c->coll_n++;
+		c->coll_valid = true;
+	}
+	*out = c->coll_n;
 	return 0;
 }

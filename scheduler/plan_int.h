@@ -29,6 +29,12 @@ struct node_cache {
 	bool net_valid;
 	int net_rc;
 	struct netidx net;
+	/* Proposed allocations of (coll_job, coll_tg): job anti-affinity
+	 * asks for it on every candidate node, so it is counted once and
+	 * then kept up to date; any other change drops it. */
+	bool coll_valid;
+	const char *coll_job, *coll_tg;
+	int64_t coll_n;
 };
 
 struct plan_node {
@@ -51,6 +57,9 @@ struct plan {
 	size_t nops, capops;
 	struct plan_list graveyard; /* replaced or popped, kept for ops */
 	size_t nplace, nstop, npreempt;
+	/* The last node looked up: the ranking asks for the same node
+	 * several times in a row. Entries are never freed before the plan. */
+	struct plan_node *last;
 };
 
 /* The allocation an entry contributes, NULL when none. */

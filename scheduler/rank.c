@@ -189,27 +189,10 @@ int rank_binpack(struct sched_ctx *ctx, const struct node *n,
 /* ---- job anti-affinity ----------------------------------------------------
  */
 
-struct coll_walk {
-	const char *job_id, *tg;
-	int64_t n;
-};
-
-static bool coll_visit(void *data, const struct allocation *a)
-{
-	struct coll_walk *w = data;
-	if (sched_str_eq(a->job_id, w->job_id) &&
-	    sched_str_eq(a->task_group, w->tg))
-		w->n++;
-	return true;
-}
-
 int rank_collisions(struct sched_ctx *ctx, const struct node *n,
                     const char *job_id, const char *tg, int64_t *out)
 {
-	struct coll_walk w = {job_id, tg, 0};
-	int rc = plan_each_proposed(ctx->plan, n->id, coll_visit, &w);
-	*out = w.n;
-	return rc;
+	return plan_node_collisions(ctx->plan, n->id, job_id, tg, out);
 }
 
 double rank_anti_affinity(int64_t collisions, int64_t desired)

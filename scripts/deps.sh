@@ -8,9 +8,9 @@ PKGS=(
   build-essential pkg-config
   libraft-dev libuv1-dev libmsgpack-dev libmicrohttpd-dev
   check libsubunit-dev libjansson-dev libcurl4-openssl-dev uuid-dev libssl-dev
-  uthash-dev libbsd-dev
+  uthash-dev libbsd-dev libarchive-dev
   clang libclang-rt-14-dev
-  jq
+  jq python3 procps curl openjdk-17-jdk-headless
 )
 
 missing=()

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/driver.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "lib/stime.h"
@@ -68,6 +69,28 @@ static int ep_check_enforce(struct server *s, struct rpc_call *call,
 	return ERR_CONFLICT;
 }
 
+/* Each task's driver config checked by its driver's own rules (the
+ * drivers steppe runs; others, e.g. docker, are the client's business),
+ * so a bad config is refused at submission with its field named. */
+static void ep_driver_configs(const struct job *job, struct errlist *errs)
+{
+	for (size_t g = 0; g < job->task_groups.n; g++) {
+		const struct task_group *tg = &job->task_groups.v[g];
+		for (size_t t = 0; t < tg->tasks.n; t++) {
+			const struct task *task = &tg->tasks.v[t];
+			struct err e;
+			err_clear(&e);
+			if (task->driver == NULL || !driver_known(task->driver) ||
+			    driver_validate(task->driver, &task->config, &e) ==
+			        ERR_OK)
+				continue;
+			errlist_add(errs, "group \"%s\": task \"%s\": %s",
+			            tg->name ? tg->name : "",
+			            task->name ? task->name : "", e.msg);
+		}
+	}
+}
+
 /* Canonicalises and validates; answers the call on failure. */
 static int ep_admit_job(struct server *s, struct rpc_call *call,
                         struct job_register_request *args)
@@ -91,6 +114,7 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 	errlist_init(&errs);
 	err_clear(&e);
 	job_validate(job, &errs);
+	ep_driver_configs(job, &errs);
 	if (errlist_to_err(&errs, &e) != ERR_OK) {
 		errlist_release(&errs);
 		ep_fail(call, ERR_VALIDATE, e.msg);

@@ -3,13 +3,13 @@
  * The broker hands out evaluations (one per job at a time); a worker runs
  * the pure scheduler on the store as it is, checks the plan against the
  * newest state plus the plans already submitted but not yet applied
- * (scheduler/fit.h) and writes the part that fits as one FSM_ALLOC_PLAN
- * entry. A plan committed in full carries the evaluation's outcome and
- * the evaluations it creates; a partial one is planned again on the newer
- * state, up to sched_max_attempts, then the evaluation fails with a
- * blocked evaluation for the conflicts. Everything runs on the loop:
- * up to num_schedulers evaluations are between planning and commit at
- * once. */
+ * (scheduler/fit.h) and writes the part that fits as FSM_ALLOC_PLAN
+ * entries of bounded size, all in flight at once (plan_entries.h).
+ * A plan committed in full carries the evaluation's outcome (in its last
+ * entry) and the evaluations it creates; a partial one is planned again
+ * on the newer state, up to sched_max_attempts, then the evaluation fails with
+ * a blocked evaluation for the conflicts. Everything runs on the loop: up to
+ * num_schedulers evaluations are between planning and commit at once. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,12 +21,17 @@
 #include "scheduler/scheduler.h"
 #include "server/broker.h"
 #include "server/heartbeat.h"
+#include "server/plan_entries.h"
 #include "server/server_int.h"
 
 #define WORKER_TICK_MS 100
-/* Placements per plan: bounds each Raft entry (~1.5 KB per allocation)
- * and the loop time of planning, checking, encoding and applying it. */
-#define WORKER_MAX_PLACEMENTS 1000
+/* Placements per scheduler run: bounds the loop time of planning and
+ * checking; the rest is planned again once the plan is applied. */
+#define WORKER_MAX_PLACEMENTS 5000
+/* Changes per FSM_ALLOC_PLAN entry: bounds each Raft entry and the loop
+ * time of applying it on every server. A plan's entries are in flight
+ * together (plan_entries.h). */
+#define WORKER_ENTRY_PLACEMENTS 1000
 
 struct wjob {
 	struct server *s;
@@ -35,7 +40,10 @@ struct wjob {
 	struct sched_response resp;
 	struct plan *accepted; /* submitted, not yet applied */
 	bool partial, rejected, stopped_any;
-	struct wjob *next; /* s->inflight */
+	unsigned pending;      /* entries submitted, not yet applied */
+	bool failed;           /* one of them failed */
+	uint64_t submitted_ns; /* uv_hrtime at submit, for the debug log */
+	struct wjob *next;     /* s->inflight */
 };
 
 static void worker_kick(struct server *s);
@@ -269,106 +277,64 @@ static void worker_unlink(struct wjob *w)
 		}
 }
 
-struct worker_lists {
-	struct allocation_list places, stops, preempts;
-	bool oom;
-};
-
-static void worker_list_add(struct worker_lists *l, struct allocation_list *dst,
-                            struct allocation *const *src, size_t n)
-{
-	struct allocation *v;
-	if (n == 0 || l->oom)
-		return;
-	v = mem_realloc(dst->v, (dst->n + n) * sizeof *v);
-	if (v == NULL) {
-		l->oom = true;
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		v[dst->n + i] = *src[i]; /* shallow: borrowed from the plan */
-	dst->v = v;
-	dst->n += n;
-}
-
-/* Stops and preemptions travel as diffs: only what the FSM merges into
- * the stored allocation (fsm_allocs.c), not the whole copy. */
-static void worker_diffs(struct allocation_list *l, size_t from)
-{
-	for (size_t i = from; i < l->n; i++) {
-		const struct allocation a = l->v[i];
-		struct allocation *d = &l->v[i];
-		memset(d, 0, sizeof *d);
-		d->id = a.id;
-		d->desired_status = a.desired_status;
-		d->desired_description = a.desired_description;
-		d->client_status = a.client_status;
-		d->followup_eval_id = a.followup_eval_id;
-		d->preempted_by_allocation = a.preempted_by_allocation;
-		d->alloc_states = a.alloc_states;
-		d->modify_time = a.modify_time;
-	}
-}
-
-static bool worker_collect(void *data, const struct plan_node *pn)
-{
-	struct worker_lists *l = data;
-	struct allocation *const *a;
-	size_t n;
-	a = plan_node_places(pn, &n);
-	worker_list_add(l, &l->places, a, n);
-	size_t from = l->stops.n;
-	a = plan_node_stops(pn, &n);
-	worker_list_add(l, &l->stops, a, n);
-	worker_diffs(&l->stops, from);
-	from = l->preempts.n;
-	a = plan_node_preempts(pn, &n);
-	worker_list_add(l, &l->preempts, a, n);
-	worker_diffs(&l->preempts, from);
-	return !l->oom;
-}
-
-/* The evaluations the entry writes: all of them on a full commit; on a
- * partial one only the follow-ups the committed allocations name. */
-static int worker_evals(struct wjob *w, struct evaluation_list *out)
+/* The evaluations the entries write: the follow-ups first (allocations
+ * name them), the outcome and the blocked evaluation last, and on a
+ * partial commit only the follow-ups the committed allocations name. */
+static int worker_evals(struct wjob *w, struct evaluation_list *first,
+                        struct evaluation_list *last)
 {
 	const struct evaluation_list *nv = &w->resp.new_evals;
-	out->v = mem_calloc(nv->n + 1, sizeof *out->v);
-	if (out->v == NULL)
+	first->v = mem_calloc(nv->n + 1, sizeof *first->v);
+	last->v = mem_calloc(nv->n + 1, sizeof *last->v);
+	if (first->v == NULL || last->v == NULL)
 		return ERR_NOMEM;
 	if (!w->partial)
-		out->v[out->n++] = w->resp.eval;
-	for (size_t i = 0; i < nv->n; i++)
-		if (!w->partial ||
-		    strcmp(nv->v[i].status, EVAL_STATUS_BLOCKED) != 0)
-			out->v[out->n++] = nv->v[i];
+		last->v[last->n++] = w->resp.eval;
+	for (size_t i = 0; i < nv->n; i++) {
+		bool blocked =
+		    strcmp(nv->v[i].status, EVAL_STATUS_BLOCKED) == 0;
+		if (!blocked)
+			first->v[first->n++] = nv->v[i];
+		else if (!w->partial)
+			last->v[last->n++] = nv->v[i];
+	}
 	return ERR_OK;
 }
 
-static void worker_applied(struct server *s, struct rpc_call *call, void *ctx,
-                           int status, uint64_t index);
+static void worker_entry_applied(struct server *s, struct rpc_call *call,
+                                 void *ctx, int status, uint64_t index);
 
+/* Submits the accepted plan as entries of at most WORKER_ENTRY_PLACEMENTS
+ * changes, all in flight at once. Once one is submitted the callbacks
+ * finish the job (a later submission failure marks it failed). */
 static int worker_submit(struct wjob *w)
 {
-	struct fsm_plan body = {0};
-	struct worker_lists l = {0};
-	int rc;
-	body.eval_id = w->eval_id;
-	body.job = w->resp.job;
-	if (w->accepted != NULL)
-		plan_each_node(w->accepted, worker_collect, &l);
-	rc = l.oom ? ERR_NOMEM : worker_evals(w, &body.evals);
-	body.updated = l.places;
-	body.stopped = l.stops;
-	body.preempted = l.preempts;
-	w->stopped_any = l.stops.n > 0 || l.preempts.n > 0;
+	struct evaluation_list first = {0}, last = {0};
+	struct plan_entries e = {0};
+	int rc = worker_evals(w, &first, &last);
 	if (rc == ERR_OK)
+		rc = plan_entries_build(w->accepted, w->eval_id, w->resp.job,
+		                        &first, &last, WORKER_ENTRY_PLACEMENTS,
+		                        &e);
+	w->stopped_any = false;
+	for (size_t i = 0; rc == ERR_OK && i < e.n; i++)
+		if (e.v[i].stopped.n > 0 || e.v[i].preempted.n > 0)
+			w->stopped_any = true;
+	w->failed = false;
+	for (size_t i = 0; rc == ERR_OK && i < e.n; i++) {
 		rc = server_apply(w->s, NULL, FSM_ALLOC_PLAN, &fsm_plan_schema,
-		                  &body, worker_applied, w);
-	mem_free(l.places.v);
-	mem_free(l.stops.v);
-	mem_free(l.preempts.v);
-	mem_free(body.evals.v);
+		                  &e.v[i], worker_entry_applied, w);
+		if (rc == ERR_OK) {
+			w->pending++;
+		} else if (w->pending > 0) {
+			w->failed = true;
+			rc = ERR_OK;
+			break;
+		}
+	}
+	plan_entries_release(&e);
+	mem_free(first.v);
+	mem_free(last.v);
 	return rc;
 }
 
@@ -387,8 +353,14 @@ static int worker_check(struct wjob *w)
 	if (w->resp.plan == NULL || plan_is_noop(w->resp.plan))
 		return ERR_OK;
 	rc = fit_plan(s->store, w->resp.plan, acc, n, &fr);
-	if (rc == ERR_OK)
+	if (rc == ERR_OK && fr.n == 0 && !fr.all_rejected) {
+		/* All of it fits: the plan itself is what gets committed (its
+		 * lists stay valid after the store changes, plan.h). */
+		w->accepted = w->resp.plan;
+		w->resp.plan = NULL;
+	} else if (rc == ERR_OK) {
 		rc = fit_plan_accepted(w->resp.plan, &fr, &w->accepted);
+	}
 	if (rc == ERR_OK && fr.n > 0) {
 		w->partial = w->rejected = true;
 		LOG_DEBUG("server",
@@ -414,8 +386,12 @@ static void worker_run(struct wjob *w)
 	rq.now = stime_wall_ns();
 	rq.region = s->region;
 	rq.attempt = w->attempt;
+	/* Every run gets new IDs: a run after a committed part of the
+	 * same evaluation may see an index that differs from the last one
+	 * only in the bits sched_seed_from_eval drops. */
 	rq.seed =
-	    sched_seed_from_eval(w->eval_id, store_latest_index(s->store));
+	    sched_seed_from_eval(w->eval_id, store_latest_index(s->store)) ^
+	    (++s->sched_seq << 40);
 	rq.max_placements = WORKER_MAX_PLACEMENTS;
 	sched_response_release(&w->resp);
 	uint64_t t0 = uv_hrtime();
@@ -433,13 +409,14 @@ static void worker_run(struct wjob *w)
 		worker_finish(w);
 		return;
 	}
-	if (t3 - t0 > 100 * 1000000ull)
+	w->submitted_ns = t3;
+	if (t3 - t0 > 100 * 1000000ull || log_get_level() <= LOG_DEBUG)
 		LOG_INFO(
 		    "server",
 		    "eval %s: %zu placements; schedule %llu ms, check %llu "
 		    "ms, submit %llu ms",
 		    w->eval_id,
-		    w->resp.plan ? plan_count_places(w->resp.plan) : 0,
+		    w->accepted ? plan_count_places(w->accepted) : 0,
 		    (unsigned long long)(t1 - t0) / 1000000,
 		    (unsigned long long)(t2 - t1) / 1000000,
 		    (unsigned long long)(t3 - t2) / 1000000);
@@ -477,12 +454,20 @@ static void worker_give_up(struct wjob *w)
 	worker_finish(w);
 }
 
-static void worker_applied(struct server *s, struct rpc_call *call, void *ctx,
-                           int status, uint64_t index)
+static void worker_entry_applied(struct server *s, struct rpc_call *call,
+                                 void *ctx, int status, uint64_t index)
 {
 	struct wjob *w = ctx;
 	(void)call;
-	(void)index;
+	if (status != ERR_OK)
+		w->failed = true;
+	if (--w->pending > 0)
+		return;
+	LOG_DEBUG("server", "eval %s: plan committed at %llu after %llu us",
+	          w->eval_id, (unsigned long long)index,
+	          (unsigned long long)(uv_hrtime() - w->submitted_ns) / 1000);
+	if (w->failed)
+		status = ERR_INTERNAL;
 	worker_unlink(w);
 	plan_destroy(w->accepted);
 	w->accepted = NULL;

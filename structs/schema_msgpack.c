@@ -60,9 +60,40 @@ static void mp_path_pop(struct mp_ctx *c, size_t old)
 	c->path[old] = '\0';
 }
 
+/* Appends n bytes of s, cut like mp_path_push's vsnprintf: decoding
+ * pushes a path element per field and list item, so the common ones skip
+ * printf. */
+static size_t mp_path_append(struct mp_ctx *c, const char *s, size_t n)
+{
+	size_t old = c->len, room = sizeof c->path - 1 - c->len;
+	if (n > room)
+		n = room;
+	memcpy(c->path + c->len, s, n);
+	c->len += n;
+	c->path[c->len] = '\0';
+	return old;
+}
+
 static size_t mp_path_field(struct mp_ctx *c, const char *name)
 {
-	return mp_path_push(c, c->len > 0 ? ".%s" : "%s", name);
+	size_t old = c->len;
+	if (c->len > 0)
+		mp_path_append(c, ".", 1);
+	mp_path_append(c, name, strlen(name));
+	return old;
+}
+
+/* "[i]" */
+static size_t mp_path_index(struct mp_ctx *c, size_t i)
+{
+	char buf[24];
+	size_t n = sizeof buf;
+	buf[--n] = ']';
+	do
+		buf[--n] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	buf[--n] = '[';
+	return mp_path_append(c, buf + n, sizeof buf - n);
 }
 
 /* Shows at most MP_KEY_SHOWN bytes of a (valid UTF-8) key, cut on a
@@ -74,7 +105,10 @@ static size_t mp_path_key(struct mp_ctx *c, const char *key, size_t n)
 		while (n > 0 && ((unsigned char)key[n] & 0xc0) == 0x80)
 			n--;
 	}
-	return mp_path_push(c, "[\"%.*s\"]", (int)n, key);
+	size_t old = mp_path_append(c, "[\"", 2);
+	mp_path_append(c, key, strnlen(key, n)); /* as %.*s: up to a NUL */
+	mp_path_append(c, "\"]", 2);
+	return old;
 }
 
 /* Sets an ERR_DECODE error prefixed with the current path. */
@@ -236,7 +270,7 @@ static int mp_value_list(struct mp_ctx *c, struct value *v,
 		return ERR_NOMEM;
 	v->u.list.n = n;
 	for (size_t i = 0; i < n; i++) {
-		size_t old = mp_path_push(c, "[%zu]", i);
+		size_t old = mp_path_index(c, i);
 		int rc =
 		    mp_value(c, &v->u.list.v[i], &o->via.array.ptr[i], depth);
 		mp_path_pop(c, old);
@@ -541,7 +575,7 @@ static int mp_strlist(struct mp_ctx *c, const msgpack_object *o,
 		return ERR_NOMEM;
 	l->n = o->via.array.size;
 	for (size_t i = 0; i < l->n; i++) {
-		size_t old = mp_path_push(c, "[%zu]", i);
+		size_t old = mp_path_index(c, i);
 		int rc = mp_dup_str(c, &o->via.array.ptr[i], &l->v[i], false);
 		mp_path_pop(c, old);
 		if (rc != ERR_OK)
@@ -621,7 +655,7 @@ static int mp_list(struct mp_ctx *c, const struct schema_field *f,
 		return ERR_NOMEM;
 	a->n = o->via.array.size;
 	for (size_t i = 0; i < a->n; i++) {
-		size_t old = mp_path_push(c, "[%zu]", i);
+		size_t old = mp_path_index(c, i);
 		int rc =
 		    mp_struct(c, f->sub, a->v + i * size, &o->via.array.ptr[i]);
 		mp_path_pop(c, old);
@@ -673,14 +707,24 @@ static int mp_field(struct mp_ctx *c, const struct schema_field *f, void *p,
 	return ERR_OK;
 }
 
-static const struct schema_field *mp_find_field(const struct schema *s,
-                                                const msgpack_object_str *k)
+static bool mp_name_is(const char *name, const msgpack_object_str *k)
 {
-	for (size_t i = 0; i < s->nfields; i++) {
-		const char *name = s->fields[i].name;
-		if (strlen(name) == k->size &&
-		    memcmp(name, k->ptr, k->size) == 0)
+	return k->size > 0 && name[0] == k->ptr[0] && strlen(name) == k->size &&
+	       memcmp(name, k->ptr, k->size) == 0;
+}
+
+/* The field named k. Our encoder writes fields in schema order, so the
+ * search starts at *next (the field after the previous key's) and wraps
+ * around. */
+static const struct schema_field *
+mp_find_field(const struct schema *s, const msgpack_object_str *k, size_t *next)
+{
+	for (size_t j = 0; j < s->nfields; j++) {
+		size_t i = (*next + j) % s->nfields;
+		if (mp_name_is(s->fields[i].name, k)) {
+			*next = i + 1;
 			return &s->fields[i];
+		}
 	}
 	return NULL;
 }
@@ -700,6 +744,7 @@ static int mp_struct(struct mp_ctx *c, const struct schema *s, void *obj,
 		return ERR_OK;
 	if (o->type != MSGPACK_OBJECT_MAP)
 		return mp_expect(c, "map", o);
+	size_t next = 0;
 	for (size_t i = 0; i < o->via.map.size; i++) {
 		const msgpack_object_kv *kv = &o->via.map.ptr[i];
 		const struct schema_field *f;
@@ -708,7 +753,7 @@ static int mp_struct(struct mp_ctx *c, const struct schema *s, void *obj,
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			return mp_fail(c, "expected string key, got %s",
 			               mp_type_name(&kv->key));
-		f = mp_find_field(s, &kv->key.via.str);
+		f = mp_find_field(s, &kv->key.via.str, &next);
 		if (f == NULL)
 			continue;
 		mp_field_clear(f, obj);
