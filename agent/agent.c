@@ -309,6 +309,9 @@ static int agent_start_server(struct agent *a, struct err *e)
 	                              a->cfg.server.num_schedulers.v > 0
 	                          ? (unsigned)a->cfg.server.num_schedulers.v
 	                          : 0,
+	    .acl_enabled = a->cfg.acl.enabled,
+	    .acl_token_min_ttl_ns = a->cfg.acl.token_min_expiration_ttl,
+	    .acl_token_max_ttl_ns = a->cfg.acl.token_max_expiration_ttl,
 	};
 	int rc = server_create(&sc, a->rpc, a->pool, &a->server, e);
 	if (rc == ERR_OK)

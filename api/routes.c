@@ -570,5 +570,8 @@ int api_routes_register(struct http_server *h, struct server *server,
 		if (rc != ERR_OK)
 			return rc;
 	}
+	int acl_rc = api_routes_acl_register(h, server);
+	if (acl_rc != ERR_OK)
+		return acl_rc;
 	return api_routes_sched_register(h, server);
 }

@@ -32,6 +32,10 @@ int api_routes_register(struct http_server *h, struct server *server,
  * answer 501). Called by api_routes_register. */
 int api_routes_sched_register(struct http_server *h, struct server *server);
 
+/* Registers the ACL and namespace routes (api/routes_acl.c) on h,
+ * answering through server (may be NULL: they answer 501). Called by
+ * api_routes_register. */
+int api_routes_acl_register(struct http_server *h, struct server *server);
 
 struct client;
 /* Registers Nomad's /v1/client/... routes (api/routes_client.c): answered

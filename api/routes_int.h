@@ -76,6 +76,12 @@ bool api_body_decode(struct http_req *req, const struct schema *s, void *obj,
 bool api_query_bool(const struct http_req *req, const char *name, bool *out,
                     char *msg, size_t msg_size);
 
+struct acl;
+/* The caller's compiled ACL (its X-Nomad-Token / Bearer token), for
+ * routes answered by the agent itself rather than a server endpoint;
+ * NULL after answering req (403 for an unknown or expired token, 501
+ * without a server). Release with acl_release (api/routes_acl.c). */
+struct acl *api_acl_caller(struct server *srv, struct http_req *req);
 
 /* Registers the plan, scale and per-job/per-eval allocation routes
  * (api/routes_plan.c); data of each route is srv. */

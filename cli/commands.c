@@ -3,6 +3,7 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "cli/cmd_acl.h"
 #include "client/driver.h"
 #include "structs/schema.h"
 
@@ -404,6 +405,36 @@ static const struct cli_cmd cli_cmds[] = {
 	 "  -list=false\n"
 	 "    Do not list the files that were changed.\n",
 	 cli_cmd_fmt},
+	{"acl bootstrap", "Bootstrap the ACL system for initial token",
+	 cli_help_acl_bootstrap, cli_cmd_acl_bootstrap},
+	{"acl policy apply", "Create or update an ACL policy",
+	 cli_help_acl_policy_apply, cli_cmd_acl_policy_apply},
+	{"acl policy list", "List ACL policies",
+	 cli_help_acl_policy_list, cli_cmd_acl_policy_list},
+	{"acl policy info", "Fetch info on an existing ACL policy",
+	 cli_help_acl_policy_info, cli_cmd_acl_policy_info},
+	{"acl policy delete", "Delete an existing ACL policy",
+	 cli_help_acl_policy_delete, cli_cmd_acl_policy_delete},
+	{"acl token create", "Create a new ACL token",
+	 cli_help_acl_token_create, cli_cmd_acl_token_create},
+	{"acl token list", "List ACL tokens",
+	 cli_help_acl_token_list, cli_cmd_acl_token_list},
+	{"acl token info", "Fetch information on an existing ACL token",
+	 cli_help_acl_token_info, cli_cmd_acl_token_info},
+	{"acl token self", "Lookup self ACL token",
+	 cli_help_acl_token_self, cli_cmd_acl_token_self},
+	{"acl token update", "Update an existing ACL token",
+	 cli_help_acl_token_update, cli_cmd_acl_token_update},
+	{"acl token delete", "Delete an existing ACL token",
+	 cli_help_acl_token_delete, cli_cmd_acl_token_delete},
+	{"namespace apply", "Create or update a namespace",
+	 cli_help_namespace_apply, cli_cmd_namespace_apply},
+	{"namespace list", "List namespaces",
+	 cli_help_namespace_list, cli_cmd_namespace_list},
+	{"namespace status", "Display a namespace's status",
+	 cli_help_namespace_status, cli_cmd_namespace_status},
+	{"namespace delete", "Delete a namespace",
+	 cli_help_namespace_delete, cli_cmd_namespace_delete},
 };
 /* clang-format on */
 

@@ -75,7 +75,9 @@ static void client_call(struct client *c, const char *method,
                         uint64_t min_index, int64_t wait_ns,
                         unsigned timeout_ms, rpc_reply_fn cb)
 {
+	/* A client authenticates with its node secret, as Nomad's do. */
 	struct rpc_request req = {.method = (char *)method,
+	                          .auth_token = c->secret_id,
 	                          .region = c->agent->region,
 	                          .allow_stale = strstr(method, "Get") != NULL,
 	                          .min_query_index = min_index,

@@ -9,7 +9,7 @@
  *                                              artifacts, driver_start)
  *   running  -> killing | waiting | dead | prestart (restart)
  *   waiting  -> prestart | dead               (restart delay timer)
- *   killing  -> dead | prestart               (user restart)
+ *   killing  -> dead | waiting                (user restart)
  *   dead     -> (final)
  * Every move goes through tr_move, which refuses and logs anything else. */
 #include <errno.h>
@@ -40,7 +40,7 @@ static const unsigned tr_allowed[TR__COUNT] = {
     [TR_RUNNING] =
         1u << TR_KILLING | 1u << TR_WAITING | 1u << TR_DEAD | 1u << TR_PRESTART,
     [TR_WAITING] = 1u << TR_PRESTART | 1u << TR_DEAD,
-    [TR_KILLING] = 1u << TR_DEAD | 1u << TR_PRESTART,
+    [TR_KILLING] = 1u << TR_DEAD | 1u << TR_WAITING,
     [TR_DEAD] = 0,
 };
 

@@ -4,6 +4,7 @@
 
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "raft/fsm_acl.h"
 #include "state/state.h"
 
 SCHEMA_DEFINE(fsm_job_register, FSM_JOB_REGISTER_FIELDS, 0);
@@ -28,7 +29,7 @@ const struct schema *fsm_body_schema(uint8_t type)
 	case FSM_NODE_ELIGIBILITY: return &fsm_node_update_schema;
 	case FSM_ALLOC_PLAN: return &fsm_plan_schema;
 	case FSM_ALLOC_CLIENT_UPDATE: return &fsm_alloc_update_schema;
-	default: return NULL;
+	default: return fsm_acl_body_schema(type);
 	}
 }
 
@@ -222,6 +223,13 @@ static int fsm_dispatch(struct store *s, uint64_t index, uint8_t type,
 	case FSM_NODE_ELIGIBILITY: return fsm_node_update(s, index, type, body);
 	case FSM_ALLOC_PLAN: return fsm_plan_apply(s, index, body);
 	case FSM_ALLOC_CLIENT_UPDATE: return fsm_alloc_update(s, index, body);
+	case FSM_ACL_BOOTSTRAP:
+	case FSM_ACL_POLICY_UPSERT:
+	case FSM_ACL_POLICY_DELETE:
+	case FSM_ACL_TOKEN_UPSERT:
+	case FSM_ACL_TOKEN_DELETE:
+	case FSM_NAMESPACE_UPSERT:
+	case FSM_NAMESPACE_DELETE: return fsm_acl_apply(s, index, type, body);
 	default: return ERR_UNSUPPORTED;
 	}
 }

@@ -46,6 +46,10 @@ struct replica {
 	int work_status;
 	struct raft_io_async_work *work_req;
 	bool close_after_work;
+	/* Failed writes whose callbacks wait for the next loop turn (see
+	 * replica_defer). */
+	struct replica_req *deferred;
+	uv_timer_t defer_timer;
 };
 
 /* ---- libraft's heap -------------------------------------------------------
@@ -374,6 +378,8 @@ int replica_create(const struct replica_config *cfg, struct replica **out,
 	r->watch.data = r;
 	uv_timer_init(cfg->loop, &r->transfer_timer);
 	r->transfer_timer.data = r;
+	uv_timer_init(cfg->loop, &r->defer_timer);
+	r->defer_timer.data = r;
 	*out = r;
 	return ERR_OK;
 }
@@ -423,6 +429,8 @@ int replica_start(struct replica *r, struct err *e)
 
 /* ---- stopping ------------------------------------------------------------ */
 
+static void replica_run_deferred(uv_timer_t *t);
+
 static void replica_handle_closed(uv_handle_t *h)
 {
 	struct replica *r = h->data;
@@ -435,9 +443,12 @@ static void replica_handle_closed(uv_handle_t *h)
 static void replica_raft_closed(struct raft *raft)
 {
 	struct replica *r = raft->data;
-	r->closing_handles = 2;
+	/* raft_close failed what was pending: answer it now. */
+	replica_run_deferred(&r->defer_timer);
+	r->closing_handles = 3;
 	uv_close((uv_handle_t *)&r->watch, replica_handle_closed);
 	uv_close((uv_handle_t *)&r->transfer_timer, replica_handle_closed);
+	uv_close((uv_handle_t *)&r->defer_timer, replica_handle_closed);
 }
 
 static void replica_close_raft(struct replica *r)
@@ -559,6 +570,8 @@ struct replica_req {
 	struct replica_apply *user;
 	struct replica *r;
 	uint64_t add_id; /* a voter being added: assign after raft_add */
+	struct replica_req *next_deferred;
+	int deferred_status;
 };
 
 static int replica_status(int rv)
@@ -587,10 +600,41 @@ static void replica_finish(struct replica_req *q, int status, uint64_t index)
 	user->cb(user, status, index);
 }
 
+static void replica_run_deferred(uv_timer_t *t)
+{
+	struct replica *r = t->data;
+	while (r->deferred != NULL) {
+		struct replica_req *q = r->deferred;
+		r->deferred = q->next_deferred;
+		replica_finish(q, q->deferred_status, 0);
+	}
+}
+
+/* libraft 0.15 fails outstanding writes (RAFT_LEADERSHIPLOST) from inside
+ * its step-down, after freeing the leader's replication progress but
+ * before it stops calling itself leader. A callback that wrote again at
+ * that moment (a worker retrying a plan) made raft_apply replicate with
+ * the freed progress: a crash in progressState(). Failures therefore
+ * reach our callers on the next loop turn, when the step-down is over. */
+static void replica_defer(struct replica_req *q, int status)
+{
+	struct replica *r = q->r;
+	struct replica_req **tail = &r->deferred;
+	q->deferred_status = status;
+	q->next_deferred = NULL;
+	while (*tail != NULL)
+		tail = &(*tail)->next_deferred;
+	*tail = q;
+	uv_timer_start(&r->defer_timer, replica_run_deferred, 0, 0);
+}
+
 static void replica_applied(struct raft_apply *req, int status, void *result)
 {
-	replica_finish(req->data, replica_status(status),
-	               status == 0 ? (uint64_t)(uintptr_t)result : 0);
+	if (status != 0) {
+		replica_defer(req->data, replica_status(status));
+		return;
+	}
+	replica_finish(req->data, ERR_OK, (uint64_t)(uintptr_t)result);
 }
 
 static struct replica_req *replica_req_new(struct replica *r,
@@ -646,8 +690,11 @@ int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
 static void replica_barriered(struct raft_barrier *req, int status)
 {
 	struct replica_req *q = req->data;
-	replica_finish(q, replica_status(status),
-	               status == 0 ? raft_last_applied(&q->r->raft) : 0);
+	if (status != 0) {
+		replica_defer(q, replica_status(status));
+		return;
+	}
+	replica_finish(q, ERR_OK, raft_last_applied(&q->r->raft));
 }
 
 int replica_barrier(struct replica *r, struct replica_apply *req)

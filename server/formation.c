@@ -93,6 +93,59 @@ static void formation_wait(struct formation_decision *out, const char *fmt,
 	snprintf(out->why, sizeof out->why, fmt, a, b);
 }
 
+/* x's Bootstrap list as a decision when it names self. */
+static bool formation_bootstrapped_with(const struct server_member *x,
+                                        uint64_t self_raft_id,
+                                        struct formation_decision *out)
+{
+	bool named = false;
+	size_t n = 0;
+	for (size_t i = 0; i < x->bootstrap.n; i++) {
+		const char *ent = x->bootstrap.v[i];
+		char *end = NULL;
+		unsigned long long id = strtoull(ent, &end, 10);
+		if (end == ent || *end != '@' || id == 0 ||
+		    n == sizeof out->ids / sizeof out->ids[0])
+			return false;
+		out->ids[n] = id;
+		out->addrs[n] = end + 1;
+		n++;
+		named = named || id == self_raft_id;
+	}
+	if (!named)
+		return false;
+	out->action = FORMATION_BOOTSTRAP;
+	out->n = n;
+	return true;
+}
+
+/* A member already has Raft state: bootstrap with its configuration when
+ * it names self, else join. False when no member has Raft state. */
+static bool formation_existing(const struct server_members *m,
+                               uint64_t self_raft_id,
+                               struct formation_decision *out)
+{
+	const struct server_member *first = NULL;
+	for (size_t i = 0; i < m->members.n; i++) {
+		const struct server_member *x = &m->members.v[i];
+		if (x->raft_id == self_raft_id || !x->has_raft)
+			continue;
+		if (formation_bootstrapped_with(x, self_raft_id, out))
+			return true;
+		if (first == NULL)
+			first = x;
+	}
+	if (first == NULL)
+		return false;
+	memset(out, 0, sizeof *out);
+	out->action = FORMATION_JOIN;
+	snprintf(out->why, sizeof out->why,
+	         "a cluster already exists (server \"%s\" has Raft state); "
+	         "waiting for its leader to add this server",
+	         first->name ? first->name : "?");
+	return true;
+}
+
 void formation_decide(const struct server_members *m, uint64_t self_raft_id,
                       bool self_has_raft, int64_t expect,
                       struct formation_decision *out)
@@ -104,17 +157,10 @@ void formation_decide(const struct server_members *m, uint64_t self_raft_id,
 		out->action = FORMATION_NONE;
 		return;
 	}
+	if (formation_existing(m, self_raft_id, out))
+		return;
 	for (size_t i = 0; i < m->members.n; i++) {
 		const struct server_member *x = &m->members.v[i];
-		if (x->raft_id != self_raft_id && x->has_raft) {
-			out->action = FORMATION_JOIN;
-			snprintf(out->why, sizeof out->why,
-			         "a cluster already exists (server \"%s\" has "
-			         "Raft state); waiting for its leader to add "
-			         "this server",
-			         x->name ? x->name : "?");
-			return;
-		}
 		if (x->status != NULL && strcmp(x->status, "alive") != 0)
 			continue;
 		if (x->expect != expect) {

@@ -30,7 +30,8 @@
 	X(S, HasRaft, has_raft, BOOL, _, NULL, 0)     \
 	X(S, Build, build, STR, _, NULL, 0)           \
 	X(S, LastSeen, last_seen, NSTIME, _, NULL, 0) \
-	X(S, Status, status, STR, _, NULL, 0)
+	X(S, Status, status, STR, _, NULL, 0)         \
+	X(S, Bootstrap, bootstrap, STRLIST, _, NULL, SF_OMIT)
 SCHEMA_DECLARE(server_member, SERVER_MEMBER_FIELDS);
 
 /* Cluster.Exchange arguments and reply: the sender's view. */
@@ -67,7 +68,11 @@ struct formation_decision {
 	size_t n;
 };
 
-/* Decides from the current view. self must be in m. */
+/* Decides from the current view. self must be in m. A member with Raft
+ * state means JOIN, except when that member bootstrapped a configuration
+ * naming self (its Bootstrap list, "id@addr" entries): then self missed
+ * the moment and BOOTSTRAPs with exactly that configuration, since a
+ * server with no configuration neither votes nor stands for election. */
 void formation_decide(const struct server_members *m, uint64_t self_raft_id,
                       bool self_has_raft, int64_t expect,
                       struct formation_decision *out);

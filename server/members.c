@@ -1,5 +1,6 @@
 /* server/members.c: knowing the other servers (Cluster.Exchange), forming
  * the cluster from that knowledge, and the leader adding new servers. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,55 @@ static void members_touch_self(struct server *s)
 		return;
 	me->last_seen = stime_wall_ns();
 	me->has_raft = s->replica_started && replica_has_state(s->replica);
+	/* Another server's older copy of our record may have replaced it. */
+	if (!strlist_equal(&me->bootstrap, &s->bootstrap)) {
+		struct strlist l = {0};
+		if (strlist_copy(&l, &s->bootstrap) == ERR_OK) {
+			strlist_release(&me->bootstrap);
+			me->bootstrap = l;
+		}
+	}
+}
+
+/* <dir>/bootstrap: the configuration this server bootstrapped with, one
+ * "id@addr" line each, advertised so that a server named in it which
+ * missed the moment bootstraps with the same one (server/formation.h). */
+static void members_bootstrap_path(const struct server *s, char *path,
+                                   size_t size)
+{
+	snprintf(path, size, "%s/bootstrap", s->dir);
+}
+
+static void members_load_bootstrap(const struct server *s, struct strlist *out)
+{
+	char path[600], line[320];
+	FILE *f;
+	members_bootstrap_path(s, path, sizeof path);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\0' && strlist_push(out, line) != ERR_OK)
+			break;
+	}
+	fclose(f);
+}
+
+static void members_save_bootstrap(struct server *s, const struct strlist *l)
+{
+	char path[600];
+	FILE *f;
+	bool ok;
+	members_bootstrap_path(s, path, sizeof path);
+	f = fopen(path, "we");
+	ok = f != NULL;
+	for (size_t i = 0; ok && i < l->n; i++)
+		ok = fprintf(f, "%s\n", l->v[i]) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		LOG_WARN("server", "writing %s: %s", path, strerror(errno));
 }
 
 int server_members_init(struct server *s)
@@ -44,6 +94,8 @@ int server_members_init(struct server *s)
 	me.build = (char *)STEPPE_VERSION;
 	me.status = (char *)"alive";
 	me.last_seen = stime_wall_ns();
+	members_load_bootstrap(s, &s->bootstrap);
+	me.bootstrap = s->bootstrap;
 	one.members.v = &me;
 	one.members.n = 1;
 	return formation_merge(&s->members, &one, s->region);
@@ -90,8 +142,8 @@ static void members_ep_exchange(struct server *s, struct rpc_call *call)
 	/* Whoever called us is alive right now, by our clock. */
 	if (theirs.members.n > 0)
 		theirs.members.v[0].last_seen = stime_wall_ns();
-	members_touch_self(s);
 	formation_merge(&s->members, &theirs, s->region);
+	members_touch_self(s);
 	schema_release(&server_members_schema, &theirs);
 	rpc_call_reply(call, &server_members_schema, &s->members, NULL);
 }
@@ -135,6 +187,7 @@ static void members_exchanged(void *data, int status, const char *error,
 	if (theirs.members.n > 0)
 		theirs.members.v[0].last_seen = stime_wall_ns();
 	formation_merge(&s->members, &theirs, s->region);
+	members_touch_self(s);
 	schema_release(&server_members_schema, &theirs);
 }
 
@@ -186,6 +239,26 @@ static void members_start_replica(struct server *s)
 	s->replica_started = true;
 }
 
+static void members_remember_bootstrap(struct server *s,
+                                       const struct formation_decision *d)
+{
+	struct strlist l = {0};
+	char ent[320];
+	for (size_t i = 0; i < d->n; i++) {
+		snprintf(ent, sizeof ent, "%llu@%s",
+		         (unsigned long long)d->ids[i],
+		         d->addrs[i] ? d->addrs[i] : "");
+		if (strlist_push(&l, ent) != ERR_OK) {
+			strlist_release(&l);
+			return;
+		}
+	}
+	members_save_bootstrap(s, &l);
+	strlist_release(&s->bootstrap);
+	s->bootstrap = l;
+	members_touch_self(s);
+}
+
 static void members_bootstrap(struct server *s,
                               const struct formation_decision *d)
 {
@@ -204,6 +277,7 @@ static void members_bootstrap(struct server *s,
 		return;
 	}
 	LOG_INFO("server", "bootstrapping the cluster with %zu servers", d->n);
+	members_remember_bootstrap(s, d);
 	members_start_replica(s);
 }
 

@@ -138,7 +138,9 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 		if (server_register_status_endpoints(s) != ERR_OK ||
 		    server_register_job_endpoints(s) != ERR_OK ||
 		    server_register_node_endpoints(s) != ERR_OK ||
-		    server_register_alloc_endpoints(s) != ERR_OK)
+		    server_register_alloc_endpoints(s) != ERR_OK ||
+		    server_register_acl_endpoints(s) != ERR_OK ||
+		    server_register_namespace_endpoints(s) != ERR_OK)
 			rc = err_set(e, ERR_INTERNAL, "registering endpoints");
 	}
 	if (rc != ERR_OK) {
@@ -196,8 +198,10 @@ void server_destroy(struct server *s)
 		return;
 	replica_destroy(s->replica);
 	server_leader_destroy(s);
+	server_acl_cache_free(s);
 	store_destroy(s->store);
 	schema_release(&server_members_schema, &s->members);
+	strlist_release(&s->bootstrap);
 	for (size_t i = 0; i < s->njoin; i++)
 		mem_free((char *)s->join[i]);
 	mem_free(s->join);

@@ -40,6 +40,12 @@ struct server_config {
 	double max_heartbeats_per_second;
 	int64_t failover_heartbeat_ttl_ns;
 	unsigned num_schedulers; /* evaluations scheduled at once; 0: 4 */
+	/* ACLs (the agent's acl block): off means every ACL.* endpoint
+	 * answers "ACL support disabled" and server_acl_resolve hands out
+	 * the management ACL. Token TTL bounds, 0: 1 min .. 24 h. */
+	bool acl_enabled;
+	int64_t acl_token_min_ttl_ns;
+	int64_t acl_token_max_ttl_ns;
 };
 
 int server_create(const struct server_config *cfg, struct rpc_server *rpc,
@@ -64,5 +70,21 @@ const char *server_leader_addr(const struct server *s);
 /* Why there is no leader yet, for operators ("waiting for more servers
  * before bootstrapping: 2 of 3 expected servers known"); "" otherwise. */
 const char *server_formation_status(const struct server *s);
+
+/* ---- ACLs (server/acl_resolve.c) -------------------------------------- */
+
+struct acl;
+
+/* The compiled ACL of the token whose SecretID is secret, for checks
+ * with acl/acl.h. "" or NULL is the anonymous caller: the policy named
+ * "anonymous" if it exists, else an ACL that allows nothing. With ACLs
+ * disabled: the management ACL. Errors (e gets Nomad's text, never the
+ * secret): ERR_NOTFOUND "ACL token not found" for an unknown secret,
+ * ERR_DENIED "ACL token expired" for an expired token, ERR_NOMEM. On
+ * success *out holds a reference the caller drops with acl_release.
+ * Compiled ACLs are cached until the ACL tables change. Loop thread. */
+int server_acl_resolve(struct server *s, const char *secret, struct acl **out,
+                       struct err *e);
+bool server_acl_enabled(const struct server *s);
 
 #endif

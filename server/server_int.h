@@ -23,6 +23,7 @@ struct server_ep {
 };
 
 struct server_wait; /* a call held until a leader is known */
+struct server_acl_cache;
 struct broker;
 struct heartbeats;
 struct wjob;
@@ -47,6 +48,7 @@ struct server {
 	bool replica_started;
 
 	struct server_members members;
+	struct strlist bootstrap; /* members.c: what we bootstrapped with */
 	uv_timer_t member_timer;
 	char formation_why[256];
 	bool adding_voter;
@@ -69,6 +71,7 @@ struct server {
 
 	struct server_ep *eps;
 	size_t neps;
+	struct server_acl_cache *acl_cache; /* acl_resolve.c */
 	struct server_wait *waits;
 
 	bool stopping;
@@ -147,5 +150,23 @@ int server_register_node_endpoints(struct server *s);
 /* The node with this ID, or the only one whose ID starts with it. */
 const struct node *server_find_node(struct server *s, const char *id);
 int server_register_alloc_endpoints(struct server *s);
+
+/* acl_resolve.c: the caller of call (its AuthToken) as a compiled ACL;
+ * on failure answers call with the error and returns NULL. Release the
+ * result with acl_release. */
+struct acl *server_acl_caller(struct server *s, struct rpc_call *call);
+/* Answers call with "Permission denied" unless a is management; returns
+ * whether it is. */
+bool server_acl_need_management(struct rpc_call *call, const struct acl *a);
+/* One call per endpoint: true when the caller may use capability cap
+ * (enum acl_cap) in namespace ns; otherwise the call is answered
+ * (Permission denied, or the token error) and the endpoint returns. */
+bool server_acl_allow_ns_op(struct server *s, struct rpc_call *call,
+                            const char *ns, int cap);
+void server_acl_cache_free(struct server *s);
+
+/* ep_acl.c, ep_namespace.c */
+int server_register_acl_endpoints(struct server *s);
+int server_register_namespace_endpoints(struct server *s);
 
 #endif

@@ -502,6 +502,11 @@ static int drv_launch(const struct drv_task *t, const struct executor_spec *s,
 			return err_set(e, ERR_IO, "find own binary: %s",
 			               strerror(errno));
 		exe[n] = '\0';
+		/* The binary was replaced or removed under the running agent
+		 * (an upgrade): the image still runs through /proc/self/exe,
+		 * which the forked child resolves to the agent's own. */
+		if (access(exe, X_OK) != 0)
+			snprintf(exe, sizeof exe, "/proc/self/exe");
 	}
 	if (access(exe, X_OK) != 0)
 		return err_set(e, ERR_IO,

@@ -141,6 +141,17 @@ t_match "fs ls lists the log files" 'server.stdout.0' "$(cat "$T_TMP/body")"
 t_match "fs cat of a path with .. is refused" '^40[03]$' "$(code "$(A 1)/v1/client/fs/cat/$ALLOC?path=../../client/node.json")"
 t_eq "fs cat of secrets/ is refused" 403 "$(code "$(A 1)/v1/client/fs/ls/$ALLOC?path=/server/secrets")"
 
+# ---- resource usage and an in-place restart ----------------------------
+t_match "allocation stats report the task's memory" '^[1-9][0-9]*$' "$(curl -sf "$(A 2)/v1/client/allocation/$ALLOC/stats" | jq -r '.Tasks.server.ResourceUsage.MemoryStats.RSS')"
+OTHER=$(api /v1/job/web/allocations | jq -r --arg n "$C2_ID" '[.[] | select(.NodeID == $n)][0].ID')
+OADDR=$(api "/v1/allocation/$OTHER" | jq -r '.AllocatedResources.Shared.Ports[] | select(.Label == "http") | "\(.HostIP):\(.Value)"')
+OPID=$(curl -sf "http://$OADDR/" | sed 's/.*pid=//')
+t_eq "restart through a server" 200 "$(code -X PUT -d '{"TaskName":"server"}' "$(A 3)/v1/client/allocation/$OTHER/restart")"
+new_pid() { local p; p=$(curl -sf --max-time 1 "http://$OADDR/" | sed 's/.*pid=//'); [ -n "$p" ] && [ "$p" != "$OPID" ]; }
+if t_wait 30 new_pid; then t_ok "the task runs again with a new PID"; else t_fail "the task runs again with a new PID" "$(api "/v1/allocation/$OTHER" | jq -c '.TaskStates.server.Events | map(.Type)')"; fi
+signaled() { api "/v1/allocation/$OTHER" | jq -r '.TaskStates.server.Events[].Type' | grep -q 'Restart Signaled'; }
+if t_wait 10 signaled; then t_ok "its events say a restart was signaled"; else t_fail "its events say a restart was signaled" "$(api "/v1/allocation/$OTHER" | jq -c '.TaskStates.server.Events | map(.Type)')"; fi
+
 # ---- kill -9 the leader: tasks untouched, clients carry on -------------
 t_run "kill -9 the leader" 0 scripts/lab.sh kill-leader
 KILLED=$(sed -n 's/^killed server \([0-9]\).*/\1/p' <<<"$T_OUT")
@@ -352,3 +363,11 @@ if t_wait 40 down; then t_ok "the killed client's node is marked down"; else t_f
 on_c1() { [ "$(api /v1/job/web/allocations | jq --arg n "$C1_ID" '[.[] | select(.NodeID == $n and .ClientStatus == "running")] | length')" = 3 ]; }
 if t_wait 40 on_c1; then t_ok "web's allocations run again on the other client"; else
 	t_fail "web's allocations run again on the other client" "$(api /v1/job/web/allocations | jq -c 'map({NodeID, ClientStatus, DesiredStatus})')"; fi
+
+# ---- the killed client comes back: what was replaced is stopped --------
+OLD_ADDRS=$(api /v1/job/web/allocations | jq -r --arg n "$C2_ID" '.[] | select(.NodeID == $n) | .ID' | while read -r id; do
+	api "/v1/allocation/$id" | jq -r '.AllocatedResources.Shared.Ports[] | select(.Label == "http") | "\(.HostIP):\(.Value)"'; done)
+client_start 2
+silent() { local a; for a in $OLD_ADDRS; do curl -sf --max-time 1 "http://$a/" >/dev/null && return 1; done; return 0; }
+if t_wait 40 silent; then t_ok "the returning client stops the tasks of its replaced allocations"; else
+	t_fail "the returning client stops the tasks of its replaced allocations" "$OLD_ADDRS" "$(tail -5 "$T_TMP/c2.log")"; fi

@@ -148,7 +148,9 @@ t_match "the moved allocations say why" 'alloc is being migrated' "$(api /v1/job
 # allocations within a minute.
 sim d -count 1 -prefix d -class d -cpu 1000 -memory 4096
 if t_wait 30 bash -c "grep -q '^registered 1 nodes' $T_TMP/d.log"; then t_ok "node d registered"; else t_fail "node d registered"; fi
-D_ID=$(api /v1/nodes | jq -r '.[] | select(.NodeClass == "d") | .ID')
+# Reads are stale: wait until the server asked knows node d.
+d_known() { D_ID=$(api /v1/nodes | jq -r '.[] | select(.NodeClass == "d") | .ID'); [ -n "$D_ID" ]; }
+t_wait 30 d_known
 jobfile svc2 1 100 64 'affinity {
       attribute = "${node.class}"
       value     = "d"

@@ -6,7 +6,7 @@
 #include "tests/lib/unit.h"
 
 static void add(struct server_members *m, const char *name, uint64_t raft_id,
-		int64_t expect, bool has_raft, int64_t seen)
+                int64_t expect, bool has_raft, int64_t seen)
 {
 	struct server_member x = {0};
 	struct server_members one = {0};
@@ -32,7 +32,7 @@ START_TEST(waits_until_expected_servers_known)
 	formation_decide(&m, 30, false, 3, &d);
 	ck_assert_int_eq(d.action, FORMATION_WAIT);
 	ck_assert_str_eq(d.why, "waiting for more servers before "
-				"bootstrapping: 2 of 3 expected servers known");
+	                        "bootstrapping: 2 of 3 expected servers known");
 	add(&m, "s3", 20, 3, false, 100);
 	formation_decide(&m, 30, false, 3, &d);
 	ck_assert_int_eq(d.action, FORMATION_BOOTSTRAP);
@@ -77,6 +77,38 @@ START_TEST(existing_cluster_means_join)
 	ck_assert_int_eq(d.action, FORMATION_JOIN);
 	formation_decide(&m, 4, true, 3, &d);
 	ck_assert_int_eq(d.action, FORMATION_NONE);
+	schema_release(&server_members_schema, &m);
+}
+END_TEST
+
+START_TEST(named_in_an_existing_bootstrap_means_bootstrap_with_it)
+{
+	/* s1 and s3 bootstrapped {1, 2, 3} while s2 still knew two servers;
+	 * s2 must bootstrap the same configuration: with none it would
+	 * neither vote nor stand, and losing one of the others would leave
+	 * the cluster without a quorum. */
+	struct server_members m = {0};
+	struct formation_decision d;
+	add(&m, "s1", 1, 3, true, 1);
+	add(&m, "s2", 2, 3, false, 1);
+	ck_assert_int_eq(
+	    strlist_push(&m.members.v[0].bootstrap, "1@127.0.0.1:4647"),
+	    ERR_OK);
+	ck_assert_int_eq(
+	    strlist_push(&m.members.v[0].bootstrap, "2@127.0.0.2:4647"),
+	    ERR_OK);
+	ck_assert_int_eq(
+	    strlist_push(&m.members.v[0].bootstrap, "3@127.0.0.3:4647"),
+	    ERR_OK);
+	formation_decide(&m, 2, false, 3, &d);
+	ck_assert_int_eq(d.action, FORMATION_BOOTSTRAP);
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_uint_eq(d.ids[1], 2);
+	ck_assert_str_eq(d.addrs[2], "127.0.0.3:4647");
+	/* A server the configuration does not name joins. */
+	add(&m, "s4", 4, 3, false, 1);
+	formation_decide(&m, 4, false, 3, &d);
+	ck_assert_int_eq(d.action, FORMATION_JOIN);
 	schema_release(&server_members_schema, &m);
 }
 END_TEST
@@ -128,6 +160,8 @@ static Suite *formation_suite(void)
 	tcase_add_test(tc, waits_until_expected_servers_known);
 	tcase_add_test(tc, every_server_picks_the_same_configuration);
 	tcase_add_test(tc, existing_cluster_means_join);
+	tcase_add_test(tc,
+	               named_in_an_existing_bootstrap_means_bootstrap_with_it);
 	tcase_add_test(tc, conflicting_expect_and_failed_members);
 	tcase_add_test(tc, merge_keeps_newest_and_ignores_other_regions);
 	return s;
