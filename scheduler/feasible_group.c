@@ -348,7 +348,7 @@ int feasible_group_check_distinct(struct feasible_group *g,
 	*ok = true;
 	if (g->job_dh || g->tg_dh) {
 		struct dh_walk w = {g, false};
-		if (plan_each_proposed(g->ctx->plan, n->id, dh_visit, &w) != 0)
+		if (plan_each_proposed(g->ctx->plan, n, dh_visit, &w) != 0)
 			return ERR_NOMEM;
 		if (w.collide) {
 			*ok = false;

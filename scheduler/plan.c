@@ -109,6 +109,7 @@ void plan_destroy(struct plan *p)
 	struct plan_node *pn, *tmp;
 	if (p == NULL)
 		return;
+	plan_forget_nodes(p);
 	HASH_ITER(hh, p->nodes, pn, tmp)
 	{
 		HASH_DELETE(hh, p->nodes, pn);

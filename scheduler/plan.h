@@ -166,23 +166,23 @@ void plan_alloc_usage_add(struct sched_usage *u, const struct allocation *a);
 
 typedef bool (*plan_alloc_fn)(void *data, const struct allocation *a);
 
-/* Visits the proposed allocations of node_id (see the top of this file):
- * the store's allocations first (in the store's order), then the plan's
+/* Visits the proposed allocations of node n, a store node (see the top of this
+ * file): the store's allocations first (in the store's order), then the plan's
  * new placements (in plan order). Pointers are valid until the plan or
  * the store changes. Stop early by returning false. Returns 0 or
  * ERR_NOMEM. */
-int plan_each_proposed(struct plan *p, const char *node_id, plan_alloc_fn fn,
+int plan_each_proposed(struct plan *p, const struct node *n, plan_alloc_fn fn,
                        void *data);
 
-/* How many of node_id's proposed allocations belong to job_id's group tg
+/* How many of node n's proposed allocations belong to job_id's group tg
  * (job anti-affinity; counted once, then kept up to date with the plan).
  * Returns 0 or ERR_NOMEM. */
-int plan_node_collisions(struct plan *p, const char *node_id,
+int plan_node_collisions(struct plan *p, const struct node *n,
                          const char *job_id, const char *tg, int64_t *out);
 
-/* The summed resources of node_id's proposed allocations (cached). Returns
+/* The summed resources of node n's proposed allocations (cached). Returns
  * 0 or ERR_NOMEM. */
-int plan_node_usage(struct plan *p, const char *node_id,
+int plan_node_usage(struct plan *p, const struct node *n,
                     struct sched_usage *out);
 
 /* The port index of node n with the ports of every proposed allocation
@@ -194,5 +194,10 @@ int plan_node_usage(struct plan *p, const char *node_id,
  * netidx_collision() on the index, not as an error. */
 int plan_node_netidx(struct plan *p, const struct node *n,
                      const struct netidx **out);
+
+/* The queries above find a node's entry by the store node's address while
+ * one scheduler run lasts; sched_run calls this before it returns, since
+ * the store may free and reuse a node's memory afterwards. */
+void plan_forget_nodes(struct plan *p);
 
 #endif

@@ -319,19 +319,76 @@ void plan_cache_unstopped(struct plan_node *pn, const char *id)
 
 /* ---- queries ------------------------------------------------------------ */
 
-/* The node's entry with its cache built; NULL on oom. */
-static struct plan_node *cached(struct plan *p, const char *node_id)
+static size_t ncache_slot(const struct plan_ncache *nc, const struct node *n)
 {
-	struct plan_node *pn = plan_node_touch(p, sched_str(node_id));
+	size_t i = (size_t)(((uintptr_t)n >> 4) * 0x9E3779B97F4A7C15ULL >> 32) &
+	           nc->mask;
+	while (nc->v[i].n != NULL && nc->v[i].n != n)
+		i = (i + 1) & nc->mask;
+	return i;
+}
+
+/* Makes room for one more entry; false on oom (the cache is skipped). */
+static bool ncache_reserve(struct plan *p)
+{
+	struct plan_ncache *nc = p->ncache, grown = {0};
+	if (nc == NULL) {
+		nc = p->ncache = mem_calloc(1, sizeof *nc);
+		if (nc == NULL)
+			return false;
+	}
+	if (nc->v != NULL && 2 * (nc->used + 1) <= nc->mask + 1)
+		return true;
+	grown.mask = nc->v == NULL ? 1023 : 2 * nc->mask + 1;
+	grown.v = mem_calloc(grown.mask + 1, sizeof *grown.v);
+	if (grown.v == NULL)
+		return false;
+	for (size_t i = 0; nc->v != NULL && i <= nc->mask; i++)
+		if (nc->v[i].n != NULL)
+			grown.v[ncache_slot(&grown, nc->v[i].n)] = nc->v[i];
+	grown.used = nc->used;
+	mem_free(nc->v);
+	*nc = grown;
+	return true;
+}
+
+/* The node's entry with its cache built; NULL on oom. */
+static struct plan_node *cached(struct plan *p, const struct node *n)
+{
+	struct plan_ncache *nc = p->ncache;
+	struct plan_node *pn;
+	size_t i;
+	if (nc != NULL && nc->v != NULL) {
+		i = ncache_slot(nc, n);
+		if (nc->v[i].n == n)
+			return nc->v[i].pn;
+	}
+	pn = plan_node_touch(p, sched_str(n->id));
 	if (pn == NULL || cache_build(p, pn) != 0)
 		return NULL;
+	if (ncache_reserve(p)) {
+		nc = p->ncache;
+		i = ncache_slot(nc, n);
+		nc->v[i].n = n;
+		nc->v[i].pn = pn;
+		nc->used++;
+	}
 	return pn;
 }
 
-int plan_each_proposed(struct plan *p, const char *node_id, plan_alloc_fn fn,
+void plan_forget_nodes(struct plan *p)
+{
+	if (p == NULL || p->ncache == NULL)
+		return;
+	mem_free(p->ncache->v);
+	mem_free(p->ncache);
+	p->ncache = NULL;
+}
+
+int plan_each_proposed(struct plan *p, const struct node *n, plan_alloc_fn fn,
                        void *data)
 {
-	struct plan_node *pn = cached(p, node_id);
+	struct plan_node *pn = cached(p, n);
 	if (pn == NULL)
 		return ERR_NOMEM;
 	for (struct prop_ent *e = pn->cache.set; e != NULL; e = e->hh.next) {
@@ -342,10 +399,10 @@ int plan_each_proposed(struct plan *p, const char *node_id, plan_alloc_fn fn,
 	return 0;
 }
 
-int plan_node_usage(struct plan *p, const char *node_id,
+int plan_node_usage(struct plan *p, const struct node *n,
                     struct sched_usage *out)
 {
-	struct plan_node *pn = cached(p, node_id);
+	struct plan_node *pn = cached(p, n);
 	if (pn == NULL)
 		return ERR_NOMEM;
 	*out = pn->cache.usage;
@@ -377,7 +434,7 @@ static int net_build(struct node_cache *c, const struct node *n)
 int plan_node_netidx(struct plan *p, const struct node *n,
                      const struct netidx **out)
 {
-	struct plan_node *pn = cached(p, n->id);
+	struct plan_node *pn = cached(p, n);
 	*out = NULL;
 	if (pn == NULL)
 		return ERR_NOMEM;
@@ -389,10 +446,10 @@ int plan_node_netidx(struct plan *p, const struct node *n,
 	return 0;
 }
 
-int plan_node_collisions(struct plan *p, const char *node_id,
+int plan_node_collisions(struct plan *p, const struct node *n,
                          const char *job_id, const char *tg, int64_t *out)
 {
-	struct plan_node *pn = cached(p, node_id);
+	struct plan_node *pn = cached(p, n);
 	struct node_cache *c;
 	*out = 0;
 	if (pn == NULL)

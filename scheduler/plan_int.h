@@ -60,6 +60,10 @@ struct plan {
 	/* The last node looked up: the ranking asks for the same node
 	 * several times in a row. Entries are never freed before the plan. */
 	struct plan_node *last;
+	/* Node -> entry by the store node's address, for the ranking's
+	 * lookups during one scheduler run (the store does not change then);
+	 * plan_forget_nodes drops it before the plan outlives the run. */
+	struct plan_ncache *ncache;
 };
 
 /* The allocation an entry contributes, NULL when none. */
@@ -69,6 +73,16 @@ static inline const struct allocation *prop_effective(const struct prop_ent *e)
 		return e->placed;
 	return e->stopped > 0 ? NULL : e->existing;
 }
+
+/* Open addressing by node address, at most half full. */
+struct plan_ncache_ent {
+	const struct node *n;
+	struct plan_node *pn;
+};
+struct plan_ncache {
+	struct plan_ncache_ent *v;
+	size_t mask, used;
+};
 
 /* The plan's entry for node_id, NULL when untouched. */
 struct plan_node *plan_node_get(const struct plan *p, const char *node_id);

@@ -149,7 +149,7 @@ int rank_binpack_offer(struct sched_ctx *ctx, const struct node *n,
 {
 	struct sched_usage used, cap;
 	const char *d;
-	int rc = plan_node_usage(ctx->plan, n->id, &used);
+	int rc = plan_node_usage(ctx->plan, n, &used);
 	memset(o, 0, sizeof *o);
 	if (rc == 0 && rank_ask_needs_ports(ask))
 		rc = offer_ports(ctx, n, ask, o, dim);
@@ -192,7 +192,7 @@ int rank_binpack(struct sched_ctx *ctx, const struct node *n,
 int rank_collisions(struct sched_ctx *ctx, const struct node *n,
                     const char *job_id, const char *tg, int64_t *out)
 {
-	return plan_node_collisions(ctx->plan, n->id, job_id, tg, out);
+	return plan_node_collisions(ctx->plan, n, job_id, tg, out);
 }
 
 double rank_anti_affinity(int64_t collisions, int64_t desired)

@@ -62,7 +62,7 @@ int rank_assign_cores(struct sched_ctx *ctx, const struct node *n,
 		return ERR_NOMEM;
 	if (n->reserved_resources != NULL)
 		mark(&c, &n->reserved_resources->cpu.reserved_cpu_cores);
-	rc = plan_each_proposed(ctx->plan, n->id, mark_alloc, &c);
+	rc = plan_each_proposed(ctx->plan, n, mark_alloc, &c);
 	if (rc == 0)
 		rc = pick(&c, ask->ncores, o);
 	mem_free(c.used);

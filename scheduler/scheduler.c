@@ -487,6 +487,7 @@ int sched_run(const struct sched_request *rq, struct sched_response *out)
 	if (rc == 0)
 		rc = so_finish(&se);
 	se_release(&se);
+	plan_forget_nodes(out->plan);
 	if (rc == SCHED_REFUSED)
 		return 0;
 	if (rc != 0)

@@ -27,7 +27,7 @@
 #define WORKER_TICK_MS 100
 /* Placements per scheduler run: bounds the loop time of planning and
  * checking; the rest is planned again once the plan is applied. */
-#define WORKER_MAX_PLACEMENTS 5000
+#define WORKER_MAX_PLACEMENTS 10000
 /* Changes per FSM_ALLOC_PLAN entry: bounds each Raft entry and the loop
  * time of applying it on every server. A plan's entries are in flight
  * together (plan_entries.h). */

@@ -136,10 +136,25 @@ static bool ids_add(void *data, const struct allocation *a)
 	return true;
 }
 
+/* A node with this ID for the plan's per-node queries, one per ID. */
+static const struct node *nd(const char *id)
+{
+	static struct node v[32];
+	static char ids[32][16];
+	size_t i;
+	for (i = 0; i < 32 && ids[i][0] != '\0'; i++)
+		if (strcmp(ids[i], id) == 0)
+			return &v[i];
+	ck_assert(i < 32);
+	snprintf(ids[i], sizeof ids[i], "%s", id);
+	v[i].id = ids[i];
+	return &v[i];
+}
+
 static const char *proposed(struct plan *p, const char *node, struct ids *x)
 {
 	x->text[0] = '\0';
-	ck_assert_int_eq(plan_each_proposed(p, node, ids_add, x), 0);
+	ck_assert_int_eq(plan_each_proposed(p, nd(node), ids_add, x), 0);
 	return x->text;
 }
 
@@ -171,7 +186,7 @@ START_TEST(plan_places_stops_and_pops)
 	ck_assert_int_eq(plan_priority(p), 70);
 	ck_assert(plan_is_noop(p));
 	ck_assert_str_eq(proposed(p, "n1", &x), "a1");
-	ck_assert_int_eq(plan_node_usage(p, "n1", &u), 0);
+	ck_assert_int_eq(plan_node_usage(p, nd("n1"), &u), 0);
 	ck_assert_int_eq(u.cpu, 100);
 	ck_assert_int_eq(u.nallocs, 1);
 	ck_assert_int_eq(plan_place(p, mk_alloc("b1", "n2", 50)), 0);
@@ -188,23 +203,23 @@ START_TEST(plan_places_stops_and_pops)
 	ck_assert_int_eq(copy->alloc_states.v[0].time, 77);
 	ck_assert_ptr_null(copy->job);
 	ck_assert_str_eq(proposed(p, "n1", &x), "c1");
-	ck_assert_int_eq(plan_node_usage(p, "n1", &u), 0);
+	ck_assert_int_eq(plan_node_usage(p, nd("n1"), &u), 0);
 	ck_assert_int_eq(u.cpu, 30);
 	ck_assert_int_eq(u.memory_mb, 60);
 	ck_assert_int_eq(u.disk_mb, 10);
 	ck_assert(plan_pop_stop(p, store_alloc(s, "a1")));
 	ck_assert(!plan_pop_stop(p, store_alloc(s, "a1")));
 	ck_assert_str_eq(proposed(p, "n1", &x), "a1,c1");
-	ck_assert_int_eq(plan_node_usage(p, "n1", &u), 0);
+	ck_assert_int_eq(plan_node_usage(p, nd("n1"), &u), 0);
 	ck_assert_int_eq(u.cpu, 130);
 	/* an in-place update replaces the existing allocation */
 	ck_assert_int_eq(plan_place(p, mk_alloc("a1", "n1", 500)), 0);
 	ck_assert_str_eq(proposed(p, "n1", &x), "a1,c1");
-	ck_assert_int_eq(plan_node_usage(p, "n1", &u), 0);
+	ck_assert_int_eq(plan_node_usage(p, nd("n1"), &u), 0);
 	ck_assert_int_eq(u.cpu, 530);
 	/* placing the same ID again replaces the placement */
 	ck_assert_int_eq(plan_place(p, mk_alloc("a1", "n1", 200)), 0);
-	ck_assert_int_eq(plan_node_usage(p, "n1", &u), 0);
+	ck_assert_int_eq(plan_node_usage(p, nd("n1"), &u), 0);
 	ck_assert_int_eq(u.cpu, 230);
 	ck_assert_int_eq(plan_preempt(p, store_alloc(s, "a2"), "c1"), 0);
 	ck_assert_uint_eq(plan_count_places(p), 3);
@@ -284,9 +299,10 @@ START_TEST(plan_usage_is_incremental)
 		for (int ni = 0; ni < 4; ni++) {
 			struct sched_usage got, want = {0};
 			snprintf(node, sizeof node, "n%d", ni);
-			ck_assert_int_eq(plan_node_usage(p, node, &got), 0);
+			ck_assert_int_eq(plan_node_usage(p, nd(node), &got), 0);
 			ck_assert_int_eq(
-			    plan_each_proposed(p, node, sum_usage, &want), 0);
+			    plan_each_proposed(p, nd(node), sum_usage, &want),
+			    0);
 			ck_assert_msg(got.cpu == want.cpu &&
 			                  got.memory_mb == want.memory_mb &&
 			                  got.disk_mb == want.disk_mb &&
@@ -569,7 +585,7 @@ START_TEST(tentative_stop_frees_room_until_popped)
 	ck_assert_int_eq(plan_stop(e.plan, store_alloc(s, "cur"), "update",
 	                           NULL, NULL, 0, NULL),
 	                 0);
-	ck_assert_int_eq(plan_node_usage(e.plan, "a", &u), 0);
+	ck_assert_int_eq(plan_node_usage(e.plan, nd("a"), &u), 0);
 	ck_assert_int_eq(u.cpu, 0);
 	{
 		struct select_result r;
@@ -580,7 +596,7 @@ START_TEST(tentative_stop_frees_room_until_popped)
 		select_result_release(&r);
 	}
 	ck_assert(plan_pop_stop(e.plan, store_alloc(s, "cur")));
-	ck_assert_int_eq(plan_node_usage(e.plan, "a", &u), 0);
+	ck_assert_int_eq(plan_node_usage(e.plan, nd("a"), &u), 0);
 	ck_assert_int_eq(u.cpu, 800);
 	ck_assert_ptr_null(sfx_place(&e, "web", NULL));
 	sfx_eval_end(&e);
