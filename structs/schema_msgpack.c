@@ -156,6 +156,15 @@ static int mp_check_str(struct mp_ctx *c, const char *s, size_t n,
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
+	/* ASCII without NUL, eight bytes at a time: nearly every string. */
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, p + i, sizeof w);
+		if (((w | ((w - 0x0101010101010101ULL) & ~w)) &
+		     0x8080808080808080ULL) != 0)
+			break;
+		i += 8;
+	}
 	while (i < n) {
 		size_t k = utf8_char(p + i, n - i);
 		if (k == 0)

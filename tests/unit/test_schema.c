@@ -728,6 +728,19 @@ START_TEST(msgpack_errors_name_the_path)
 	mp_str(&m, "\xed\xa0\x80", 3); /* a UTF-16 surrogate */
 	mp_in_fails(&m, "Tall.Strs[0]: invalid UTF-8 in string");
 
+	/* Past the eight-byte ASCII fast path, and inside it. */
+	mp_in_init(&m);
+	msgpack_pack_map(&m.pk, 1);
+	mp_key(&m, "Str");
+	mp_str(&m, "abcdefghijklmn\0pq", 17);
+	mp_in_fails(&m, "Tall.Str: NUL byte in string");
+
+	mp_in_init(&m);
+	msgpack_pack_map(&m.pk, 1);
+	mp_key(&m, "Str");
+	mp_str(&m, "abcdefghijk\xffmnopqrstu", 21);
+	mp_in_fails(&m, "Tall.Str: invalid UTF-8 in string");
+
 	mp_in_init(&m);
 	msgpack_pack_map(&m.pk, 1);
 	mp_key(&m, "Meta");
