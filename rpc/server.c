@@ -23,13 +23,33 @@ int rpc_server_create(uv_loop_t *loop, struct rpc_server **out)
 	return ERR_OK;
 }
 
+/* Methods are kept sorted by name: every call looks its method up. */
+static size_t server_method_pos(const struct rpc_server *s, const char *name,
+                                bool *found)
+{
+	size_t lo = 0, hi = s->nmethods;
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->methods[mid].name, name);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct rpc_method *rpc_server_method(const struct rpc_server *s,
                                            const char *name)
 {
-	for (size_t i = 0; i < s->nmethods; i++)
-		if (strcmp(s->methods[i].name, name) == 0)
-			return &s->methods[i];
-	return NULL;
+	bool found;
+	size_t i = server_method_pos(s, name, &found);
+	return found ? &s->methods[i] : NULL;
 }
 
 int rpc_server_handle(struct rpc_server *s, const char *method,
@@ -37,9 +57,12 @@ int rpc_server_handle(struct rpc_server *s, const char *method,
 {
 	struct rpc_method *m;
 	char *name;
+	bool found;
+	size_t at;
 	if (method == NULL || *method == '\0' || fn == NULL)
 		return ERR_INVAL;
-	if (rpc_server_method(s, method) != NULL)
+	at = server_method_pos(s, method, &found);
+	if (found)
 		return ERR_EXISTS;
 	name = mem_strdup(method);
 	if (name == NULL)
@@ -50,7 +73,9 @@ int rpc_server_handle(struct rpc_server *s, const char *method,
 		return ERR_NOMEM;
 	}
 	s->methods = m;
-	s->methods[s->nmethods++] = (struct rpc_method){name, fn, data};
+	memmove(&m[at + 1], &m[at], (s->nmethods - at) * sizeof *m);
+	m[at] = (struct rpc_method){name, fn, data};
+	s->nmethods++;
 	return ERR_OK;
 }
 
