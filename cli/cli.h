@@ -117,6 +117,14 @@ int cli_job_submit(struct http_client_config *rc, struct job *job,
                    const struct cli_job_submission *sub, bool detach,
                    bool verbose, const char *check_index);
 
+/* A blocking GET (cli/cmd_job_remote.c): with *index set, the server
+ * holds the request until the object at path changes or about a second
+ * passes (an answer with nothing new is paced to that second); *index
+ * gets the answer's index. optional: a 404 with an empty body is *out
+ * NULL and ERR_OK. Returns ERR_OK or an http_client error. */
+int cli_poll_get(struct http_client *c, const char *path, bool optional,
+                 uint64_t *index, json_t **out, struct err *e);
+
 /* Nomad's getConfirmation: prints question, reads a line from stdin.
  * Returns 0 with *ok set when the answer is exactly "y"; 0 with *ok false
  * after printing cancel for an empty or "n..." answer (or Nomad's hint

@@ -608,8 +608,8 @@ static void cli_sleep_ns(int64_t ns)
  * request until the object changes or about a poll period passes. A
  * server that answers at once with nothing new is paced by sleeping out
  * the period, so polling never spins. */
-static int cli_poll_get(struct http_client *c, const char *path, bool optional,
-                        uint64_t *index, json_t **out, struct err *e)
+int cli_poll_get(struct http_client *c, const char *path, bool optional,
+                 uint64_t *index, json_t **out, struct err *e)
 {
 	struct strmap q = {0};
 	struct http_client_meta m = {0};

@@ -1102,6 +1102,69 @@ static int cli_drain_send(struct http_client *c, const json_t *node,
 	return rc;
 }
 
+/* Prints each allocation that got DesiredTransition.Migrate once. */
+static void cli_drain_note_marked(const json_t *allocs, struct strlist *seen)
+{
+	char tm[FMT_TIME_MAX];
+	for (size_t i = 0; i < json_array_size(allocs); i++) {
+		const json_t *a = json_array_get(allocs, i);
+		const char *id = fmt_jstr(a, "ID");
+		if (!json_is_true(json_object_get(
+		        json_object_get(a, "DesiredTransition"), "Migrate")) ||
+		    strlist_contains(seen, id) || strlist_push(seen, id) != 0)
+			continue;
+		printf("%s: Alloc \"%s\" marked for migration\n",
+		       fmt_time(stime_wall_ns(), tm), id);
+	}
+	fflush(stdout);
+}
+
+/* Follows the drain until the node reports it complete (Nomad's drain
+ * monitor, shorter): allocations marked for migration as they are, then
+ * the end. Returns the exit code. */
+static int cli_drain_monitor(struct http_client *c, const char *id)
+{
+	char *npath = http_client_path("/v1/node/", id, NULL);
+	char *apath = http_client_path("/v1/node/", id, "/allocations");
+	char tm[FMT_TIME_MAX];
+	struct strlist seen = {0};
+	uint64_t aidx = 0;
+	struct err e;
+	int rc = -1;
+	err_clear(&e);
+	if (npath == NULL || apath == NULL) {
+		fprintf(stderr, "Error: out of memory\n");
+		rc = 1;
+	} else {
+		printf("%s: Ctrl-C to stop monitoring: will not cancel the "
+		       "node drain\n",
+		       fmt_time(stime_wall_ns(), tm));
+	}
+	while (rc < 0) {
+		json_t *allocs = NULL, *node = NULL;
+		uint64_t nidx = 0;
+		if (cli_poll_get(c, apath, false, &aidx, &allocs, &e) != 0 ||
+		    cli_poll_get(c, npath, false, &nidx, &node, &e) != 0) {
+			fprintf(stderr, "Error monitoring node: %s\n", e.msg);
+			rc = 1;
+		} else {
+			cli_drain_note_marked(allocs, &seen);
+			if (json_is_null(json_object_get(node, "DrainStrategy")) ||
+			    json_object_get(node, "DrainStrategy") == NULL) {
+				printf("%s: Node \"%s\" drain complete\n",
+				       fmt_time(stime_wall_ns(), tm), id);
+				rc = 0;
+			}
+		}
+		json_decref(allocs);
+		json_decref(node);
+	}
+	strlist_release(&seen);
+	mem_free(npath);
+	mem_free(apath);
+	return rc;
+}
+
 /* Asks before acting on a node named by a prefix. -1 to go on. */
 static int cli_drain_confirm(const char *arg, const json_t *node,
                              const struct cli_drain_opts *o)
@@ -1160,6 +1223,8 @@ int cli_cmd_node_drain(const struct cli_cmd *cmd, int argc, char **argv)
 		code = cli_drain_confirm(rest[0], node, &o);
 	if (code < 0)
 		code = cli_drain_send(c, node, &o);
+	if (code == 0 && o.enable && !o.detach)
+		code = cli_drain_monitor(c, fmt_jstr(node, "ID"));
 out:
 	if (code < 0)
 		code = 1;

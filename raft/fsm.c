@@ -14,6 +14,7 @@ SCHEMA_DEFINE(fsm_node_register, FSM_NODE_REGISTER_FIELDS, 0);
 SCHEMA_DEFINE(fsm_node_update, FSM_NODE_UPDATE_FIELDS, 0);
 SCHEMA_DEFINE(fsm_plan, FSM_PLAN_FIELDS, 0);
 SCHEMA_DEFINE(fsm_alloc_update, FSM_ALLOC_UPDATE_FIELDS, 0);
+SCHEMA_DEFINE(fsm_alloc_transition, FSM_ALLOC_TRANSITION_FIELDS, 0);
 
 const struct schema *fsm_body_schema(uint8_t type)
 {
@@ -29,6 +30,7 @@ const struct schema *fsm_body_schema(uint8_t type)
 	case FSM_NODE_ELIGIBILITY: return &fsm_node_update_schema;
 	case FSM_ALLOC_PLAN: return &fsm_plan_schema;
 	case FSM_ALLOC_CLIENT_UPDATE: return &fsm_alloc_update_schema;
+	case FSM_ALLOC_TRANSITION: return &fsm_alloc_transition_schema;
 	default: return fsm_acl_body_schema(type);
 	}
 }
@@ -223,6 +225,7 @@ static int fsm_dispatch(struct store *s, uint64_t index, uint8_t type,
 	case FSM_NODE_ELIGIBILITY: return fsm_node_update(s, index, type, body);
 	case FSM_ALLOC_PLAN: return fsm_plan_apply(s, index, body);
 	case FSM_ALLOC_CLIENT_UPDATE: return fsm_alloc_update(s, index, body);
+	case FSM_ALLOC_TRANSITION: return fsm_alloc_transition(s, index, body);
 	case FSM_ACL_BOOTSTRAP:
 	case FSM_ACL_POLICY_UPSERT:
 	case FSM_ACL_POLICY_DELETE:

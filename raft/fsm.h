@@ -40,6 +40,7 @@ enum fsm_type {
 	FSM_SERVICE_DELETE = 22,
 	FSM_KEYRING = 23,
 	FSM_NOOP = 24, /* written by a new leader to commit its term */
+	FSM_ALLOC_TRANSITION = 25, /* the drainer: DesiredTransition */
 };
 
 /* Job.Register: the job (SubmitTime set by the leader) and the evaluation
@@ -86,8 +87,25 @@ SCHEMA_DECLARE(fsm_node_register, FSM_NODE_REGISTER_FIELDS);
 	X(S, MarkEligible, mark_eligible, BOOL, _, NULL, 0)      \
 	X(S, NodeEvent, event, PTR, node_event, NULL, 0)         \
 	X(S, UpdatedAt, updated_at, INT, _, NULL, 0)             \
-	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)            \
+	X(S, Drainer, drainer, BOOL, _, NULL, 0)                 \
+	X(S, DrainStartedAt, drain_started_at, TIME, _, NULL, 0)
 SCHEMA_DECLARE(fsm_node_update, FSM_NODE_UPDATE_FIELDS);
+/* FSM_NODE_DRAIN: with DrainStrategy set and Drainer, the leader's drainer
+ * moves the allocations (server/drainer.c); without Drainer (entries
+ * written before it existed) every allocation is marked at once. Without
+ * DrainStrategy and with DrainStartedAt, the drainer reports the drain
+ * that started then complete: nothing happens if another drain replaced
+ * it meanwhile. */
+
+/* FSM_ALLOC_TRANSITION (Nomad's AllocUpdateDesiredTransitionRequest):
+ * DesiredTransition.Migrate for the allocations, and the evaluations that
+ * act on it. */
+#define FSM_ALLOC_TRANSITION_FIELDS(X, S)                \
+	X(S, AllocIDs, alloc_ids, STRLIST, _, NULL, 0)   \
+	X(S, Migrate, migrate, BOOL, _, NULL, 0)         \
+	X(S, Evals, evals, LIST, evaluation, NULL, 0)
+SCHEMA_DECLARE(fsm_alloc_transition, FSM_ALLOC_TRANSITION_FIELDS);
 
 /* A committed plan (Nomad's ApplyPlanResultsRequest): the job once, the
  * allocations to place or update in place (without their Job: the FSM
@@ -144,5 +162,6 @@ int fsm_node_register(struct store *s, uint64_t index, void *body);
 int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body);
 int fsm_plan_apply(struct store *s, uint64_t index, void *body);
 int fsm_alloc_update(struct store *s, uint64_t index, void *body);
+int fsm_alloc_transition(struct store *s, uint64_t index, void *body);
 
 #endif

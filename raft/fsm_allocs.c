@@ -118,6 +118,26 @@ static int alloc_client_put(struct store *s, uint64_t index,
 	return store_upsert_alloc(s, index, &tmp);
 }
 
+int fsm_alloc_transition(struct store *s, uint64_t index, void *body)
+{
+	struct fsm_alloc_transition *b = body;
+	int rc = ERR_OK;
+	for (size_t i = 0; i < b->alloc_ids.n && rc == ERR_OK; i++) {
+		const struct allocation *old =
+		    store_alloc(s, b->alloc_ids.v[i]);
+		struct allocation tmp;
+		if (old == NULL)
+			continue; /* garbage collected meanwhile */
+		tmp = *old;
+		tmp.desired_transition.migrate.set = true;
+		tmp.desired_transition.migrate.v = b->migrate;
+		rc = store_upsert_alloc(s, index, &tmp);
+	}
+	if (rc == ERR_OK)
+		rc = fsm_put_evals(s, index, b->evals.v, b->evals.n);
+	return rc;
+}
+
 int fsm_alloc_update(struct store *s, uint64_t index, void *body)
 {
 	struct fsm_alloc_update *b = body;

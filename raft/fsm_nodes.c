@@ -170,6 +170,20 @@ static int node_mark_migrate(struct store *s, uint64_t index,
 	return rc;
 }
 
+/* False for the drainer's "complete" of a drain that is no longer the
+ * node's (cancelled or replaced since). */
+static bool node_drain_current(const struct store *s, uint8_t type,
+                               const struct fsm_node_update *b)
+{
+	const struct node *n;
+	if (type != FSM_NODE_DRAIN || b->drain != NULL ||
+	    b->drain_started_at == 0)
+		return true;
+	n = store_node(s, b->node_id);
+	return n != NULL && n->drain_strategy != NULL &&
+	       n->drain_strategy->started_at == b->drain_started_at;
+}
+
 int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body)
 {
 	struct fsm_node_update *b = body;
@@ -180,9 +194,12 @@ int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body)
 			if (rc == ERR_NOTFOUND)
 				rc = ERR_OK;
 		}
+	} else if (!node_drain_current(s, type, b)) {
+		rc = ERR_OK; /* a drain completed that another replaced */
 	} else {
 		rc = node_update_one(s, index, type, b);
-		if (rc == ERR_OK && type == FSM_NODE_DRAIN && b->drain != NULL)
+		if (rc == ERR_OK && type == FSM_NODE_DRAIN &&
+		    b->drain != NULL && !b->drainer)
 			rc = node_mark_migrate(s, index, b->node_id);
 	}
 	if (rc == ERR_OK)

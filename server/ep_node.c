@@ -349,6 +349,7 @@ static int ep_drain_fill(struct server *s, struct ep_node_write *w,
 	int rc = ep_str(&b->node_id, n->id);
 	b->drain = a->drain_strategy;
 	a->drain_strategy = NULL;
+	b->drainer = true; /* server/drainer.c moves the allocations */
 	b->mark_eligible = a->mark_eligible;
 	b->updated_at = now / STIME_NS_PER_S;
 	if (b->drain != NULL) {

@@ -49,22 +49,26 @@ static bool node_evals_has(const struct evaluation_list *l, const char *ns,
 	return false;
 }
 
-static void node_evals_add(struct node_evals *ne, const struct job *job)
+int server_job_eval_add(struct evaluation_list *out, const struct job *job,
+                        const char *trigger, const char *node_id)
 {
 	struct evaluation *v;
-	if (ne->rc != ERR_OK || job == NULL ||
-	    node_evals_has(ne->out, job->namespace, job->id))
-		return;
-	v = mem_realloc(ne->out->v, (ne->out->n + 1) * sizeof *v);
-	if (v == NULL) {
-		ne->rc = ERR_NOMEM;
-		return;
-	}
-	ne->out->v = v;
-	memset(&v[ne->out->n], 0, sizeof *v);
-	ne->rc = server_new_eval(&v[ne->out->n], job, EVAL_TRIGGER_NODE_UPDATE,
-	                         0, ne->node_id);
-	ne->out->n++;
+	if (job == NULL || node_evals_has(out, job->namespace, job->id))
+		return ERR_OK;
+	v = mem_realloc(out->v, (out->n + 1) * sizeof *v);
+	if (v == NULL)
+		return ERR_NOMEM;
+	out->v = v;
+	memset(&v[out->n], 0, sizeof *v);
+	out->n++;
+	return server_new_eval(&v[out->n - 1], job, trigger, 0, node_id);
+}
+
+static void node_evals_add(struct node_evals *ne, const struct job *job)
+{
+	if (ne->rc == ERR_OK)
+		ne->rc = server_job_eval_add(
+		    ne->out, job, EVAL_TRIGGER_NODE_UPDATE, ne->node_id);
 }
 
 static bool node_evals_alloc(void *data, const struct allocation *a)

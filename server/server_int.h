@@ -65,6 +65,8 @@ struct server {
 	struct heartbeats *heartbeats;
 	uv_timer_t broker_timer;
 	bool leading;
+	bool draining_write;       /* drainer.c: a write is in flight */
+	int64_t drainer_last_ns;   /* drainer.c: last step (monotonic) */
 	int workers;           /* evaluations being scheduled */
 	struct wjob *inflight; /* plans submitted, not yet applied */
 	uint64_t sched_seq;
@@ -128,6 +130,25 @@ int server_new_eval(struct evaluation *ev, const struct job *job,
  * (the caller releases it). */
 int server_node_evals(struct server *s, const char *node_id,
                       struct evaluation_list *out);
+/* Appends a pending evaluation of job (trigger, node_id) to out unless out
+ * already has one for that job. ERR_OK, ERR_NOMEM, ERR_IO. */
+int server_job_eval_add(struct evaluation_list *out, const struct job *job,
+                        const char *trigger, const char *node_id);
+
+/* drainer.c: the leader moves draining nodes' allocations (a few at a
+ * time, per the groups' migrate.max_parallel; batch allocations at the
+ * deadline; system ones last) and reports drains complete. */
+struct drain_decision {
+	struct strlist migrate; /* allocations to mark, in store order */
+	bool done;              /* nothing left to move: drain complete */
+};
+/* Pure: what the drainer does next on draining node n at now. Release
+ * with drain_decision_release. ERR_OK or ERR_NOMEM. */
+int drainer_decide(const struct store *st, const struct node *n, int64_t now,
+                   struct drain_decision *out);
+void drain_decision_release(struct drain_decision *d);
+/* Leader: one step for every draining node; one write at a time. */
+void server_drainer_tick(struct server *s);
 
 /* worker.c: the leader's scheduling (broker, workers, plan applier). */
 int server_leader_init(struct server *s);

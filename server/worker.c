@@ -111,6 +111,7 @@ static void worker_tick(uv_timer_t *t)
 	struct server *s = t->data;
 	broker_tick(s->broker, stime_wall_ns());
 	worker_kick(s);
+	server_drainer_tick(s);
 }
 
 void server_on_leader(void *data, bool leader)

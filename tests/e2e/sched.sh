@@ -135,8 +135,16 @@ if t_wait 30 placed; then t_ok "big is placed once a fitting node joins"; else t
 
 # Draining a node moves its allocations to other nodes.
 DRAIN=$(api /v1/job/web/allocations | jq -r '[.[] | select(.DesiredStatus == "run")][0].NodeID')
-t_run "node drain -enable" 0 "$S" node drain -address "$(A 1)" -enable -yes -detach "$DRAIN"
+ON_DRAIN=$(api "/v1/node/$DRAIN/allocations" | jq '[.[] | select(.DesiredStatus == "run" and (.ClientStatus == "running" or .ClientStatus == "pending"))] | length')
+# Without -detach the command follows the drain to its end: the
+# allocations move one at a time (the default migrate block), each once
+# the one before has a running replacement.
+t_run "node drain -enable follows the drain" 0 timeout 120 "$S" node drain -address "$(A 1)" -enable -yes "$DRAIN"
+t_eq "it names every allocation it moved ($ON_DRAIN)" "$ON_DRAIN" "$(grep -c 'marked for migration' <<<"$T_OUT")"
+t_match "it ends when the drain is complete" "Node \"$DRAIN\" drain complete" "$T_OUT"
 t_match "the node is ineligible" '"ineligible"' "$(api "/v1/node/$DRAIN" | jq .SchedulingEligibility)"
+t_eq "the drain strategy is cleared" null "$(api "/v1/node/$DRAIN" | jq -c .DrainStrategy)"
+t_match "the node's events say so" 'Node drain complete' "$(api "/v1/node/$DRAIN" | jq -r '.Events[].Message')"
 drained() { [ "$(api /v1/job/web/allocations | jq --arg n "$DRAIN" '[.[] | select(.NodeID == $n and .DesiredStatus == "run")] | length')" = 0 ] &&
 	[ "$(api /v1/job/web/allocations | jq '[.[] | select(.DesiredStatus == "run" and .ClientStatus == "running")] | length')" = "$WEB" ]; }
 if t_wait 60 drained; then t_ok "its web allocations run on other nodes"; else
