@@ -324,6 +324,8 @@ struct server_block {
 	struct server *s;
 	struct rpc_call *call;
 	server_ep_fn fn;
+	server_index_fn index_fn; /* NULL: the tables' index */
+	unsigned mask;
 	bool expired;
 	bool closing;
 };
@@ -355,7 +357,17 @@ static void server_block_wake(struct server_block *b)
 
 static void server_block_watch_cb(struct store_watch *w)
 {
-	server_block_wake(w->data);
+	struct server_block *b = w->data;
+	struct server *s = b->s;
+	/* A change the query does not see (another node's allocations):
+	 * wait for the next one. */
+	if (b->index_fn != NULL && !s->stopping &&
+	    b->index_fn(s, b->call) <= b->call->req.min_query_index) {
+		store_watch(s->store, &b->watch, b->mask,
+		            store_tables_index(s->store, b->mask));
+		return;
+	}
+	server_block_wake(b);
 }
 
 static void server_block_timer_cb(uv_timer_t *t)
@@ -375,13 +387,16 @@ static uint64_t server_block_ms(const struct rpc_call *call)
 	return (uint64_t)(wait / STIME_NS_PER_MS);
 }
 
-bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
-                  server_ep_fn fn)
+bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
+                     server_ep_fn fn, server_index_fn index_fn)
 {
 	struct server_block *b;
-	if (call->data != NULL || call->req.min_query_index == 0 ||
-	    store_tables_index(s->store, mask) > call->req.min_query_index ||
-	    s->stopping)
+	uint64_t now;
+	if (call->data != NULL || call->req.min_query_index == 0 || s->stopping)
+		return false;
+	now = index_fn != NULL ? index_fn(s, call)
+	                       : store_tables_index(s->store, mask);
+	if (now > call->req.min_query_index)
 		return false;
 	b = mem_calloc(1, sizeof *b);
 	if (b == NULL)
@@ -389,6 +404,8 @@ bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
 	b->s = s;
 	b->call = call;
 	b->fn = fn;
+	b->index_fn = index_fn;
+	b->mask = mask;
 	b->watch.data = b;
 	b->watch.cb = server_block_watch_cb;
 	call->data = b;
@@ -396,8 +413,18 @@ bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
 	b->timer.data = b;
 	uv_timer_start(&b->timer, server_block_timer_cb, server_block_ms(call),
 	               0);
-	store_watch(s->store, &b->watch, mask, call->req.min_query_index);
+	/* With index_fn the tables may be past MinQueryIndex already: wait
+	 * for their next change. */
+	store_watch(s->store, &b->watch, mask,
+	            index_fn != NULL ? store_tables_index(s->store, mask)
+	                             : call->req.min_query_index);
 	return true;
+}
+
+bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
+                  server_ep_fn fn)
+{
+	return server_block_on(s, call, mask, fn, NULL);
 }
 
 /* ---- writes through the log ------------------------------------------- */

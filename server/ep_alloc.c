@@ -232,13 +232,42 @@ static bool ep_client_alloc(void *data, const struct allocation *a)
 	return true;
 }
 
+static bool ep_client_alloc_newest(void *data, const struct allocation *a)
+{
+	uint64_t *max = data;
+	if (a->modify_index > *max)
+		*max = a->modify_index;
+	return true;
+}
+
+/* The index a node's pull waits on (Nomad's GetClientAllocs): the newest
+ * change to one of its allocations, so that other nodes' updates do not
+ * wake it (0 while it has none: its first placement wakes it). */
+static uint64_t ep_client_allocs_index(struct server *s, struct rpc_call *call)
+{
+	struct node_specific_request a = {0};
+	struct err e;
+	uint64_t max = 0;
+	err_clear(&e);
+	if (call->args == NULL ||
+	    schema_msgpack_unpack(&node_specific_request_schema, &a, call->args,
+	                          &e) != ERR_OK)
+		return UINT64_MAX; /* answer now: the error is reported */
+	if (a.node_id != NULL)
+		store_each_node_alloc(s->store, a.node_id,
+		                      ep_client_alloc_newest, &max);
+	schema_release(&node_specific_request_schema, &a);
+	return max;
+}
+
 static void ep_client_allocs(struct server *s, struct rpc_call *call)
 {
 	struct node_specific_request a = {0};
 	struct ep_client_allocs c = {0};
 	struct node_client_allocs_response r = {0};
 	const struct node *n;
-	if (server_block(s, call, STORE_BIT(STORE_ALLOCS), ep_client_allocs))
+	if (server_block_on(s, call, STORE_BIT(STORE_ALLOCS), ep_client_allocs,
+	                    ep_client_allocs_index))
 		return;
 	if (!server_args(call, &node_specific_request_schema, &a))
 		return;

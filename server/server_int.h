@@ -92,6 +92,12 @@ struct rpc_meta server_meta(const struct server *s, uint64_t index);
  * false means answer now. */
 bool server_block(struct server *s, struct rpc_call *call, unsigned mask,
                   server_ep_fn fn);
+/* Like server_block, but the query's own index decides (Nomad's blocking
+ * queries: a write to the tables that leaves index_fn at or below the
+ * call's MinQueryIndex keeps the call waiting). */
+typedef uint64_t (*server_index_fn)(struct server *s, struct rpc_call *call);
+bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
+                     server_ep_fn fn, server_index_fn index_fn);
 /* Decodes the call's Args into a zeroed obj; on failure answers the call
  * with the decode error and returns false. */
 bool server_args(struct rpc_call *call, const struct schema *as, void *obj);
