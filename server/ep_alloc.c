@@ -367,10 +367,19 @@ static void ep_update_alloc(struct server *s, struct rpc_call *call)
 	for (size_t i = 0; i < u->body.allocs.n; i++)
 		if (u->body.allocs.v[i].modify_time == 0)
 			u->body.allocs.v[i].modify_time = stime_wall_ns();
-	if (ep_failed_evals(s, u) == ERR_OK)
+	rc = ep_failed_evals(s, u);
+	if (rc == ERR_OK && s->leading) {
+		/* Batched with other clients' reports (alloc_batch.c). */
+		rc = server_alloc_batch_add(s, call, &u->body, u->freed);
+		if (rc == ERR_OK) {
+			schema_release(&fsm_alloc_update_schema, &u->body);
+			mem_free(u);
+		}
+	} else if (rc == ERR_OK) {
 		rc = server_apply(s, call, FSM_ALLOC_CLIENT_UPDATE,
 		                  &fsm_alloc_update_schema, &u->body,
 		                  ep_alloc_updated, u);
+	}
 	if (rc != ERR_OK) {
 		server_fail(call, rc);
 		schema_release(&fsm_alloc_update_schema, &u->body);

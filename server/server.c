@@ -132,6 +132,8 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 	if (rc == ERR_OK) {
 		uv_timer_init(cfg->loop, &s->member_timer);
 		s->member_timer.data = s;
+		uv_timer_init(cfg->loop, &s->alloc_batch_timer);
+		s->alloc_batch_timer.data = s;
 	}
 	if (rc == ERR_OK) {
 		server_register_member_endpoints(s);
@@ -179,8 +181,10 @@ void server_stop(struct server *s, void (*cb)(void *data), void *data)
 	s->stopping = true;
 	s->stop_cb = cb;
 	s->stop_data = data;
-	s->closing = 2;
+	s->closing = 3;
 	s->leading = false;
+	server_alloc_batch_flush(s);
+	uv_close((uv_handle_t *)&s->alloc_batch_timer, server_timer_closed);
 	uv_timer_stop(&s->broker_timer);
 	uv_close((uv_handle_t *)&s->broker_timer, NULL);
 	heartbeats_destroy(s->heartbeats);

@@ -66,6 +66,8 @@ struct server {
 	uv_timer_t broker_timer;
 	bool leading;
 	bool draining_write;       /* drainer.c: a write is in flight */
+	struct alloc_batch *alloc_batch; /* alloc_batch.c: being collected */
+	uv_timer_t alloc_batch_timer;
 	int64_t drainer_last_ns;   /* drainer.c: last step (monotonic) */
 	int workers;           /* evaluations being scheduled */
 	struct wjob *inflight; /* plans submitted, not yet applied */
@@ -140,6 +142,16 @@ int server_node_evals(struct server *s, const char *node_id,
  * already has one for that job. ERR_OK, ERR_NOMEM, ERR_IO. */
 int server_job_eval_add(struct evaluation_list *out, const struct job *job,
                         const char *trigger, const char *node_id);
+
+/* alloc_batch.c: the leader collects Node.UpdateAlloc bodies for a few
+ * milliseconds and writes them as one entry, answering each call when it
+ * is applied. add takes body's lists (on ERR_NOMEM the call is not
+ * taken); flush writes what is collected (failing the calls when this
+ * server stops or no longer leads). */
+struct fsm_alloc_update;
+int server_alloc_batch_add(struct server *s, struct rpc_call *call,
+                           struct fsm_alloc_update *body, bool freed);
+void server_alloc_batch_flush(struct server *s);
 
 /* drainer.c: the leader moves draining nodes' allocations (a few at a
  * time, per the groups' migrate.max_parallel; batch allocations at the

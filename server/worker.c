@@ -122,6 +122,7 @@ void server_on_leader(void *data, bool leader)
 		heartbeats_clear(s->heartbeats);
 	s->leading = leader && !s->stopping;
 	if (!s->leading) {
+		server_alloc_batch_flush(s);
 		uv_timer_stop(&s->broker_timer);
 		return;
 	}
