@@ -288,9 +288,9 @@ static int agent_start_rpc(struct agent *a, struct err *e)
  * that are never touched cost no memory, so an idle server is unchanged. */
 static void agent_server_malloc(void)
 {
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_TOP_PAD, 8 << 20);
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	mallopt(M_TOP_PAD, 4 << 20);
 }
 
 static int agent_start_server(struct agent *a, struct err *e)

@@ -326,6 +326,8 @@ struct server_block {
 	server_ep_fn fn;
 	server_index_fn index_fn; /* NULL: the tables' index */
 	unsigned mask;
+	uint64_t deadline; /* loop time (ms) the wait ends */
+	bool recheck;      /* the timer asks index_fn, then waits on */
 	bool expired;
 	bool closing;
 };
@@ -355,25 +357,43 @@ static void server_block_wake(struct server_block *b)
 	uv_close((uv_handle_t *)&b->timer, server_block_closed);
 }
 
+static void server_block_timer_cb(uv_timer_t *t);
+
 static void server_block_watch_cb(struct store_watch *w)
 {
 	struct server_block *b = w->data;
-	struct server *s = b->s;
-	/* A change the query does not see (another node's allocations):
-	 * wait for the next one. */
-	if (b->index_fn != NULL && !s->stopping &&
-	    b->index_fn(s, b->call) <= b->call->req.min_query_index) {
-		store_watch(s->store, &b->watch, b->mask,
-		            store_tables_index(s->store, b->mask));
+	if (b->index_fn == NULL) {
+		server_block_wake(b);
 		return;
 	}
-	server_block_wake(b);
+	/* Asked on the next loop turn, once the whole entry that moved the
+	 * table is applied, not in the middle of it. */
+	b->recheck = true;
+	uv_timer_start(&b->timer, server_block_timer_cb, 0, 0);
 }
 
 static void server_block_timer_cb(uv_timer_t *t)
 {
 	struct server_block *b = t->data;
-	b->expired = true;
+	struct server *s = b->s;
+	uint64_t now = uv_now(t->loop);
+	if (b->recheck) {
+		b->recheck = false;
+		/* A change the query does not see (another node's
+		 * allocations): wait for the next one, as long as the wait
+		 * lasts. */
+		if (!s->stopping && now < b->deadline &&
+		    b->index_fn(s, b->call) <= b->call->req.min_query_index) {
+			store_watch(s->store, &b->watch, b->mask,
+			            store_tables_index(s->store, b->mask));
+			if (!b->closing && !b->recheck)
+				uv_timer_start(&b->timer, server_block_timer_cb,
+				               b->deadline - now, 0);
+			return;
+		}
+	} else {
+		b->expired = true;
+	}
 	server_block_wake(b);
 }
 
@@ -391,7 +411,7 @@ bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
                      server_ep_fn fn, server_index_fn index_fn)
 {
 	struct server_block *b;
-	uint64_t now;
+	uint64_t now, wait_ms;
 	if (call->data != NULL || call->req.min_query_index == 0 || s->stopping)
 		return false;
 	now = index_fn != NULL ? index_fn(s, call)
@@ -411,8 +431,9 @@ bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
 	call->data = b;
 	uv_timer_init(s->cfg.loop, &b->timer);
 	b->timer.data = b;
-	uv_timer_start(&b->timer, server_block_timer_cb, server_block_ms(call),
-	               0);
+	wait_ms = server_block_ms(call);
+	b->deadline = uv_now(s->cfg.loop) + wait_ms;
+	uv_timer_start(&b->timer, server_block_timer_cb, wait_ms, 0);
 	/* With index_fn the tables may be past MinQueryIndex already: wait
 	 * for their next change. */
 	store_watch(s->store, &b->watch, mask,

@@ -95,10 +95,17 @@ uint64_t store_latest_index(const struct store *s)
 
 void store_touch(struct store *s, unsigned mask, uint64_t index)
 {
+	unsigned moved = 0;
 	for (unsigned t = 0; t < STORE_TABLES; t++)
-		if ((mask & STORE_BIT(t)) && index > s->index[t])
+		if ((mask & STORE_BIT(t)) && index > s->index[t]) {
 			s->index[t] = index;
-	store_watch_fire(s, mask, false);
+			moved |= STORE_BIT(t);
+		}
+	/* A watch waits for an index to pass its minimum, which was reached
+	 * when it registered: only a move can make it ready. The writes after
+	 * the first of an entry (same index) look at no watch. */
+	if (moved != 0)
+		store_watch_fire(s, moved, false);
 }
 
 /* ---- the generic write path --------------------------------------------- */
