@@ -35,13 +35,18 @@ endif
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-nonliteral $(WERROR)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs raft libuv msgpack libmicrohttpd jansson libcurl uuid libssl libbsd libarchive 2>/dev/null) -lcrypto
+# libcurl, libarchive, libcrypto and libmicrohttpd are not linked: lib/dl_*.c
+# load them at first use (their headers still come from PKGS).
+PKG_LIBS := $(shell pkg-config --libs raft libuv msgpack jansson uuid libbsd 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-strict-aliasing \
 	-I. $(PKG_CFLAGS) $(SANFLAGS) \
 	-DSTEPPE_VERSION='"$(VERSION)"' -DSTEPPE_GIT_REV='"$(GIT_REV)"' $(CFLAGS)
-LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+# lib/dl_mhd.c: GnuTLS must find these in the executable (see there).
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS) \
+	-Wl,--export-dynamic-symbol=_gnutls_global_init_skip \
+	-Wl,--export-dynamic-symbol=gnutls_global_init
 
 MODULES := lib structs jobspec state raft rpc scheduler acl server client api cli agent
 LIB_SRC := $(filter-out cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c $(m)/*/*.c)))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/dl.h"
 #include "lib/mem.h"
 
 struct http_client {
@@ -139,6 +140,12 @@ int http_client_create(const struct http_client_config *cfg,
 	    c, cfg->address ? cfg->address : HTTP_CLIENT_DEFAULT_ADDR, e);
 	if (rc != ERR_OK)
 		goto fail;
+	/* libcurl is loaded here, not at start (lib/dl.h). */
+	rc = dl_curl_load(e);
+	if (rc != ERR_OK) {
+		err_wrap(e, "the steppe CLI needs libcurl");
+		goto fail;
+	}
 	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) == 0)
 		global_done = true;
 	c->curl = curl_easy_init();

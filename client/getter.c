@@ -6,7 +6,9 @@
  * task left behind. Archives are read with libarchive but written here
  * (not with archive_write_disk, which changes the process umask and so is
  * not safe on a thread pool). A download goes to a hidden temporary file
- * in the destination directory and is renamed or unpacked from there. */
+ * in the destination directory and is renamed or unpacked from there.
+ * libcurl, libarchive and libcrypto are loaded at their first use here
+ * (lib/dl.h); a missing one fails the artifact, naming its package. */
 #include "client/getter.h"
 
 #include <archive.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/dl.h"
 #include "lib/id.h"
 #include "lib/mem.h"
 
@@ -317,6 +320,8 @@ static int gt_checksum(struct gt *g)
 	size_t n;
 	if (v == NULL || *v == '\0')
 		return ERR_OK;
+	if (dl_crypto_load(g->e) != ERR_OK)
+		return err_wrap(g->e, "checksums need libcrypto");
 	colon = strchr(v, ':');
 	hex = colon ? colon + 1 : v;
 	n = strlen(hex);
@@ -639,6 +644,8 @@ static int gt_http(struct gt *g, struct gt_sink *s)
 	long status = 0;
 	CURLcode cc;
 	CURL *h;
+	if (dl_curl_load(g->e) != ERR_OK)
+		return err_wrap(g->e, "http artifacts need libcurl");
 	pthread_once(&gt_curl_once, gt_curl_init);
 	h = curl_easy_init();
 	if (h == NULL || (g->headers.n > 0 && (hdrs = gt_headers(g)) == NULL)) {
@@ -963,7 +970,12 @@ static int gt_entry(struct gt *g, struct archive *r, struct archive_entry *ent)
 
 static struct archive *gt_reader(struct gt *g, int fd)
 {
-	struct archive *r = archive_read_new();
+	struct archive *r;
+	if (dl_archive_load(g->e) != ERR_OK) {
+		err_wrap(g->e, "unpacking needs libarchive");
+		return NULL;
+	}
+	r = archive_read_new();
 	if (r == NULL)
 		return NULL;
 	archive_read_support_filter_all(r);

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/../lib/sh.sh"
 cd "$(dirname "$0")/../.."
 S=$STEPPE_BIN
-NET=127.0.13
+NET=${CLIENT_E2E_NET:-127.0.13} # another network: two runs at once
 SERVERS=$NET.1:4647,$NET.2:4647,$NET.3:4647
 printf 'server {\n  heartbeat_grace = "2s"\n  min_heartbeat_ttl = "2s"\n  failover_heartbeat_ttl = "8s"\n}\n' >"$T_TMP/hb.hcl"
 export STEPPE_BIN=$S STEPPE_LAB_DIR=$T_TMP/lab STEPPE_LAB_NET=$NET STEPPE_LAB_ARGS="-config $T_TMP/hb.hcl"
@@ -58,7 +58,7 @@ t_match "node status lists c2 ready" 'c2 .*ready' "$T_OUT"
 C1_ID=$(api /v1/nodes | jq -r '.[] | select(.Name == "c1") | .ID')
 C2_ID=$(api /v1/nodes | jq -r '.[] | select(.Name == "c2") | .ID')
 t_eq "raw_exec is detected and healthy on c1" "true/true" "$(api "/v1/node/$C1_ID" | jq -r '.Drivers.raw_exec | "\(.Detected)/\(.Healthy)"')"
-t_match "attributes: kernel, cpu, memory, unique address" '^linux [0-9]+ [0-9]+ 127\.0\.13\.11$' \
+t_match "attributes: kernel, cpu, memory, unique address" "^linux [0-9]+ [0-9]+ ${NET//./\\.}\\.11\$" \
 	"$(api "/v1/node/$C1_ID" | jq -r '.Attributes | "\(."kernel.name") \(."cpu.numcores") \(."memory.totalbytes") \(."unique.network.ip-address")"')"
 t_run "node status c1 shows its drivers" 0 "$S" node status -address "$(A 1)" -verbose "$C1_ID"
 t_match "node status -verbose lists raw_exec" 'raw_exec' "$T_OUT"
