@@ -327,6 +327,7 @@ struct server_block {
 	server_index_fn index_fn; /* NULL: the tables' index */
 	unsigned mask;
 	uint64_t deadline; /* loop time (ms) the wait ends */
+	struct server_block *next, *prev; /* s->blocks */
 	bool recheck;      /* the timer asks index_fn, then waits on */
 	bool expired;
 	bool closing;
@@ -340,6 +341,12 @@ static void server_block_closed(uv_handle_t *h)
 	server_ep_fn fn = b->fn;
 	bool stopping = s->stopping;
 	call->data = &server_block_done;
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		s->blocks = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
 	mem_free(b);
 	if (stopping)
 		rpc_call_error(call, "server shutting down", NULL);
@@ -428,6 +435,10 @@ bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
 	b->mask = mask;
 	b->watch.data = b;
 	b->watch.cb = server_block_watch_cb;
+	b->next = s->blocks;
+	if (s->blocks != NULL)
+		s->blocks->prev = b;
+	s->blocks = b;
 	call->data = b;
 	uv_timer_init(s->cfg.loop, &b->timer);
 	b->timer.data = b;
@@ -440,6 +451,13 @@ bool server_block_on(struct server *s, struct rpc_call *call, unsigned mask,
 	            index_fn != NULL ? store_tables_index(s->store, mask)
 	                             : call->req.min_query_index);
 	return true;
+}
+
+void server_blocks_cancel(struct server *s)
+{
+	/* Each is unlinked when its timer has closed, after this returns. */
+	for (struct server_block *b = s->blocks; b != NULL; b = b->next)
+		server_block_wake(b);
 }
 
 bool server_block(struct server *s, struct rpc_call *call, unsigned mask,

@@ -191,6 +191,7 @@ void server_stop(struct server *s, void (*cb)(void *data), void *data)
 	s->heartbeats = NULL;
 	server_members_stop(s);
 	server_waits_cancel(s);
+	server_blocks_cancel(s);
 	s->member_timer.data = s;
 	uv_close((uv_handle_t *)&s->member_timer, server_timer_closed);
 	replica_stop(s->replica, server_closed_one, s);

@@ -23,6 +23,7 @@ struct server_ep {
 };
 
 struct server_wait; /* a call held until a leader is known */
+struct server_block; /* a blocking query waiting (endpoint.c) */
 struct server_acl_cache;
 struct broker;
 struct heartbeats;
@@ -77,6 +78,7 @@ struct server {
 	size_t neps;
 	struct server_acl_cache *acl_cache; /* acl_resolve.c */
 	struct server_wait *waits;
+	struct server_block *blocks;
 
 	bool stopping;
 	int closing;
@@ -110,6 +112,9 @@ int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
                  const struct schema *bs, const void *body,
                  server_applied_fn cb, void *ctx);
 void server_waits_cancel(struct server *s);
+/* Answers every waiting blocking query ("server shutting down"): a
+ * stopping agent does not wait out their wait times. */
+void server_blocks_cancel(struct server *s);
 /* "No cluster leader" for ERR_NOLEADER, else err_str(rc). */
 const char *server_err_msg(int rc);
 /* Ends call with server_err_msg(rc). */
