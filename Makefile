@@ -87,7 +87,11 @@ $(BUILD)/nodesim: $(BUILD)/obj/scripts/bench/nodesim.o $(BUILD)/libsteppe.a
 $(BUILD)/schedbench: $(BUILD)/obj/scripts/bench/schedbench.o $(BUILD)/libsteppe.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
 
-tools: $(BUILD)/steppe $(BUILD)/nodesim $(UNIT_BIN)
+# The e2e RPC caller (tests/e2e/tools/rpcpoke.c): any method, any token.
+$(BUILD)/rpcpoke: $(BUILD)/obj/tests/e2e/tools/rpcpoke.o $(BUILD)/libsteppe.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lm
+
+tools: $(BUILD)/steppe $(BUILD)/nodesim $(BUILD)/rpcpoke $(UNIT_BIN)
 
 # Runs every suite once in this build; tests/run.sh prints the totals.
 unit e2e: tools

@@ -76,6 +76,12 @@ int http_server_create(uv_loop_t *loop, struct http_server **out);
  * Exact routes win over patterns; longer literal prefixes win. */
 int http_route(struct http_server *s, const char *methods, const char *pattern,
                http_handler_fn fn, void *data);
+/* Calls fn once per method of every route, in registration order, with
+ * the pattern as registered ("/v1/job/:id"). For `steppe agent -routes`. */
+void http_server_each_route(const struct http_server *s,
+                            void (*fn)(void *data, const char *method,
+                                       const char *pattern),
+                            void *data);
 /* Binds and listens on "ip:port". */
 int http_server_listen(struct http_server *s, const char *addr, struct err *e);
 /* The bound port (useful after listening on port 0). */

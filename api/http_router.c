@@ -7,6 +7,7 @@
  * literal prefixes win). Routes with the same shape share the path; the
  * first one registered that allows the method answers, and when none does
  * the answer is 405. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -127,6 +128,29 @@ int http_route(struct http_server *s, const char *methods, const char *pattern,
 	*s->routes_tail = rt;
 	s->routes_tail = &rt->next;
 	return 0;
+}
+
+void http_server_each_route(const struct http_server *s,
+                            void (*fn)(void *data, const char *method,
+                                       const char *pattern),
+                            void *data)
+{
+	char pattern[1024];
+	for (const struct http_route_ent *rt = s->routes; rt != NULL;
+	     rt = rt->next) {
+		size_t n = 0;
+		/* The pattern was split in place: join its segments. */
+		pattern[0] = '/';
+		pattern[1] = '\0';
+		for (size_t i = 0; i < rt->nsegs && n < sizeof pattern; i++)
+			n += (size_t)snprintf(pattern + n, sizeof pattern - n,
+			                      "/%s", rt->segs[i].lit);
+		for (size_t m = 0; m < sizeof(http_method_names) /
+		                           sizeof(http_method_names[0]);
+		     m++)
+			if (rt->methods & http_method_names[m].bit)
+				fn(data, http_method_names[m].name, pattern);
+	}
 }
 
 void http_routes_free(struct http_server *s)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl/acl.h"
+#include "api/routes_int.h"
 #include "jobspec/jobspec.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -22,36 +24,15 @@ static struct api_ctx api_ctx; /* one agent per process */
 
 /* How a reply becomes the HTTP answer. */
 typedef void (*api_shape_fn)(struct http_req *req, const msgpack_object *reply,
-			     const struct http_meta *meta);
+                             const struct http_meta *meta);
 
 struct api_call {
 	struct http_req *req;
 	api_shape_fn shape;
 };
 
-/* Nomad maps messages to statuses by their text (http.go wrap()). */
-static int api_error_status(const char *msg)
-{
-	size_t n = strlen(msg);
-	static const struct {
-		const char *suffix;
-		int status;
-	} map[] = {
-		{"Permission denied", 403}, {"ACL token not found", 403},
-		{"not found", 404},
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		size_t k = strlen(map[i].suffix);
-		if (n >= k && strcmp(msg + n - k, map[i].suffix) == 0)
-			return map[i].status;
-	}
-	if (strncmp(msg, "Enforcing job modify index", 26) == 0)
-		return 400;
-	return 500;
-}
-
 static void api_replied(void *data, int status, const char *error,
-			const msgpack_object *reply, const struct rpc_meta *m)
+                        const msgpack_object *reply, const struct rpc_meta *m)
 {
 	struct api_call *c = data;
 	struct http_meta meta = {0};
@@ -64,17 +45,18 @@ static void api_replied(void *data, int status, const char *error,
 		meta.last_contact_ms = m->last_contact_ms;
 	}
 	if (status != ERR_OK)
-		http_respond_text(c->req, 500,
-				  error != NULL ? error : err_str(status), NULL);
+		http_respond_text(
+		    c->req, 500, error != NULL ? error : err_str(status), NULL);
 	else if (error != NULL)
-		http_respond_text(c->req, api_error_status(error), error, &meta);
+		http_respond_text(c->req, api_error_status(error), error,
+		                  &meta);
 	else
 		c->shape(c->req, reply, &meta);
 	mem_free(c);
 }
 
 static void api_fill_request(struct rpc_request *r, struct http_req *req,
-			     const char *method)
+                             const char *method)
 {
 	memset(r, 0, sizeof *r);
 	r->method = (char *)method;
@@ -89,15 +71,12 @@ static void api_fill_request(struct rpc_request *r, struct http_req *req,
 
 /* Runs method with args and answers through shape. */
 static void api_rpc(struct http_req *req, const char *method,
-		    const struct schema *as, const void *args,
-		    api_shape_fn shape)
+                    const struct schema *as, const void *args,
+                    api_shape_fn shape)
 {
 	struct rpc_request r;
 	struct api_call *c;
-	if (api_ctx.server == NULL) {
-		http_respond_text(req, 501, "not a server agent", NULL);
-		return;
-	}
+	int rc;
 	c = mem_calloc(1, sizeof *c);
 	if (c == NULL) {
 		http_respond_text(req, 500, "out of memory", NULL);
@@ -106,17 +85,17 @@ static void api_rpc(struct http_req *req, const char *method,
 	c->req = req;
 	c->shape = shape;
 	api_fill_request(&r, req, method);
-	if (server_call(api_ctx.server, &r, as, args, api_replied, c) !=
-	    ERR_OK) {
+	rc = api_dispatch(api_ctx.server, &r, as, args, api_replied, c);
+	if (rc != ERR_OK) {
 		mem_free(c);
-		http_respond_text(req, 500, "out of memory", NULL);
+		api_dispatch_failed(req, rc);
 	}
 }
 
 /* Decodes reply with schema s into a fresh object and encodes it as JSON;
  * the caller picks a field or the whole. */
 static void *api_decode(const struct schema *s, const msgpack_object *reply,
-			struct http_req *req)
+                        struct http_req *req)
 {
 	struct err e;
 	void *obj = mem_calloc(1, s->size);
@@ -142,7 +121,7 @@ static void api_free(const struct schema *s, void *obj)
 
 /* JSON of one field of a decoded reply (NULL field -> json null). */
 static json_t *api_field_json(const struct schema *s, const void *obj,
-			      const char *field)
+                              const char *field)
 {
 	const struct schema_field *f = schema_field_by_name(s, field);
 	json_t *whole = schema_json_encode(s, obj);
@@ -157,9 +136,9 @@ static json_t *api_field_json(const struct schema *s, const void *obj,
 }
 
 static void api_shape_field(struct http_req *req, const msgpack_object *reply,
-			    const struct http_meta *meta,
-			    const struct schema *s, const char *field,
-			    const char *missing)
+                            const struct http_meta *meta,
+                            const struct schema *s, const char *field,
+                            const char *missing)
 {
 	void *obj = api_decode(s, reply, req);
 	json_t *j;
@@ -178,7 +157,8 @@ static void api_shape_field(struct http_req *req, const msgpack_object *reply,
 }
 
 static void api_shape_whole(struct http_req *req, const msgpack_object *reply,
-			    const struct http_meta *meta, const struct schema *s)
+                            const struct http_meta *meta,
+                            const struct schema *s)
 {
 	void *obj = api_decode(s, reply, req);
 	json_t *j;
@@ -195,10 +175,10 @@ static void api_shape_whole(struct http_req *req, const msgpack_object *reply,
 /* ---- status and agent ---------------------------------------------------- */
 
 static void shape_leader(struct http_req *req, const msgpack_object *reply,
-			 const struct http_meta *meta)
+                         const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &status_leader_response_schema,
-			"Leader", NULL);
+	                "Leader", NULL);
 }
 
 static void route_status_leader(void *data, struct http_req *req)
@@ -208,10 +188,10 @@ static void route_status_leader(void *data, struct http_req *req)
 }
 
 static void shape_peers(struct http_req *req, const msgpack_object *reply,
-			const struct http_meta *meta)
+                        const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &status_peers_response_schema,
-			"Peers", NULL);
+	                "Peers", NULL);
 }
 
 static void route_status_peers(void *data, struct http_req *req)
@@ -235,23 +215,23 @@ static json_t *api_member_json(const struct server_member *m)
 	char port_s[16], expect_s[24];
 	snprintf(port_s, sizeof port_s, "%d", port);
 	snprintf(expect_s, sizeof expect_s, "%lld", (long long)m->expect);
-	return json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-			 "s:s, s:s, s:s}, s:s, s:i, s:i, s:i}",
-			 "Name", m->name ? m->name : "", "Addr", host, "Port",
-			 port, "Tags", "role", "nomad", "region",
-			 m->region ? m->region : "", "dc",
-			 m->datacenter ? m->datacenter : "", "id",
-			 m->id ? m->id : "", "rpc_addr", host, "port", port_s,
-			 "build", m->build ? m->build : "", "expect", expect_s,
-			 "raft_vsn", "3", "vsn", "1",
-			 "Status", m->status ? m->status : "alive",
-			 "ProtocolMin", 1, "ProtocolMax", 5, "ProtocolCur", 2);
+	return json_pack(
+	    "{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:s, s:s}, s:s, s:i, s:i, s:i}",
+	    "Name", m->name ? m->name : "", "Addr", host, "Port", port, "Tags",
+	    "role", "nomad", "region", m->region ? m->region : "", "dc",
+	    m->datacenter ? m->datacenter : "", "id", m->id ? m->id : "",
+	    "rpc_addr", host, "port", port_s, "build", m->build ? m->build : "",
+	    "expect", expect_s, "raft_vsn", "3", "vsn", "1", "Status",
+	    m->status ? m->status : "alive", "ProtocolMin", 1, "ProtocolMax", 5,
+	    "ProtocolCur", 2);
 }
 
 static void shape_members(struct http_req *req, const msgpack_object *reply,
-			  const struct http_meta *meta)
+                          const struct http_meta *meta)
 {
-	struct server_members *m = api_decode(&server_members_schema, reply, req);
+	struct server_members *m =
+	    api_decode(&server_members_schema, reply, req);
 	json_t *list, *j;
 	if (m == NULL)
 		return;
@@ -259,9 +239,9 @@ static void shape_members(struct http_req *req, const msgpack_object *reply,
 	for (size_t i = 0; list != NULL && i < m->members.n; i++)
 		json_array_append_new(list, api_member_json(&m->members.v[i]));
 	j = json_pack("{s:s, s:s, s:s, s:o}", "ServerName", api_ctx.info->name,
-		      "ServerRegion", api_ctx.info->region, "ServerDC",
-		      api_ctx.info->datacenter, "Members",
-		      list ? list : json_array());
+	              "ServerRegion", api_ctx.info->region, "ServerDC",
+	              api_ctx.info->datacenter, "Members",
+	              list ? list : json_array());
 	api_free(&server_members_schema, m);
 	if (j == NULL)
 		http_respond_text(req, 500, "out of memory", meta);
@@ -283,15 +263,15 @@ static void route_agent_health(void *data, struct http_req *req)
 	(void)data;
 	if (api_ctx.server == NULL) {
 		j = json_pack("{s:{s:b, s:s}}", "client", "ok", 1, "message",
-			      "ok");
+		              "ok");
 		http_respond_json(req, 200, j, NULL);
 		return;
 	}
 	ok = server_leader_addr(api_ctx.server)[0] != '\0';
 	if (!ok)
 		msg = server_formation_status(api_ctx.server)[0] != '\0'
-			      ? server_formation_status(api_ctx.server)
-			      : "No cluster leader";
+		          ? server_formation_status(api_ctx.server)
+		          : "No cluster leader";
 	j = json_pack("{s:{s:b, s:s}}", "server", "ok", ok, "message", msg);
 	if (!ok) {
 		char *text = json_dumps(j, JSON_COMPACT);
@@ -303,38 +283,47 @@ static void route_agent_health(void *data, struct http_req *req)
 	http_respond_json(req, 200, j, NULL);
 }
 
-static void route_agent_self(void *data, struct http_req *req)
+/* GET /v1/agent/self: agent:read, as Nomad. */
+static void agent_self_allowed(void *data, struct http_req *req, struct acl *a)
 {
 	const struct api_agent_info *in = api_ctx.info;
+	bool ok = acl_allow(a, ACL_AREA_AGENT, ACL_READ);
 	json_t *j;
 	(void)data;
-	j = json_pack("{s:{s:s, s:s, s:s, s:{s:b}, s:{s:b}, s:s}, "
-		      "s:{s:s, s:s, s:{s:s, s:s}, s:s}, s:{s:{s:s, s:s}}}",
-		      "config", "NodeName", in->name, "Region", in->region,
-		      "Datacenter", in->datacenter, "Server", "Enabled",
-		      in->server, "Client", "Enabled", in->client, "Version",
-		      in->version, "member", "Name", in->name, "Addr",
-		      in->rpc_addr, "Tags", "role", in->server ? "nomad" : "node",
-		      "region", in->region, "Status", "alive", "stats", "nomad",
-		      "leader",
-		      api_ctx.server && server_is_leader(api_ctx.server)
-			      ? "true"
-			      : "false",
-		      "known_leader",
-		      api_ctx.server &&
-				      server_leader_addr(api_ctx.server)[0]
-			      ? "true"
-			      : "false");
+	acl_release(a);
+	if (!ok) {
+		http_respond_text(req, 403, "Permission denied", NULL);
+		return;
+	}
+	j = json_pack(
+	    "{s:{s:s, s:s, s:s, s:{s:b}, s:{s:b}, s:s}, "
+	    "s:{s:s, s:s, s:{s:s, s:s}, s:s}, s:{s:{s:s, s:s}}}",
+	    "config", "NodeName", in->name, "Region", in->region, "Datacenter",
+	    in->datacenter, "Server", "Enabled", in->server, "Client",
+	    "Enabled", in->client, "Version", in->version, "member", "Name",
+	    in->name, "Addr", in->rpc_addr, "Tags", "role",
+	    in->server ? "nomad" : "node", "region", in->region, "Status",
+	    "alive", "stats", "nomad", "leader",
+	    api_ctx.server && server_is_leader(api_ctx.server) ? "true"
+	                                                       : "false",
+	    "known_leader",
+	    api_ctx.server && server_leader_addr(api_ctx.server)[0] ? "true"
+	                                                            : "false");
 	if (j == NULL)
 		http_respond_text(req, 500, "out of memory", NULL);
 	else
 		http_respond_json(req, 200, j, NULL);
 }
 
+static void route_agent_self(void *data, struct http_req *req)
+{
+	api_acl_resolve(req, agent_self_allowed, data);
+}
+
 /* ---- operator --------------------------------------------------------- */
 
 static void shape_raft_config(struct http_req *req, const msgpack_object *reply,
-			      const struct http_meta *meta)
+                              const struct http_meta *meta)
 {
 	api_shape_whole(req, reply, meta, &raft_configuration_response_schema);
 }
@@ -343,11 +332,11 @@ static void route_raft_configuration(void *data, struct http_req *req)
 {
 	(void)data;
 	api_rpc(req, "Operator.RaftGetConfiguration", NULL, NULL,
-		shape_raft_config);
+	        shape_raft_config);
 }
 
 static void shape_empty(struct http_req *req, const msgpack_object *reply,
-			const struct http_meta *meta)
+                        const struct http_meta *meta)
 {
 	(void)reply;
 	http_respond_text(req, 200, "", meta);
@@ -357,30 +346,32 @@ static void route_raft_remove_peer(void *data, struct http_req *req)
 {
 	struct raft_peer_request args = {0};
 	(void)data;
-	if (http_query(req, "address") != NULL && http_query(req, "id") == NULL) {
-		http_respond_text(req, 400,
-				  "Removing a peer by address is not supported; "
-				  "use id",
-				  NULL);
+	if (http_query(req, "address") != NULL &&
+	    http_query(req, "id") == NULL) {
+		http_respond_text(
+		    req, 400,
+		    "Removing a peer by address is not supported; "
+		    "use id",
+		    NULL);
 		return;
 	}
 	args.id = (char *)http_query(req, "id");
 	if (args.id == NULL || *args.id == '\0') {
-		http_respond_text(req, 400, "Must specify the peer's ID to remove",
-				  NULL);
+		http_respond_text(req, 400,
+		                  "Must specify the peer's ID to remove", NULL);
 		return;
 	}
 	api_rpc(req, "Operator.RaftRemovePeerByID", &raft_peer_request_schema,
-		&args, shape_empty);
+	        &args, shape_empty);
 }
 
 /* ---- jobs and evaluations ------------------------------------------------ */
 
 static void shape_job_list(struct http_req *req, const msgpack_object *reply,
-			   const struct http_meta *meta)
+                           const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &job_list_response_schema, "Jobs",
-			NULL);
+	                NULL);
 }
 
 static void route_jobs_list(void *data, struct http_req *req)
@@ -391,7 +382,7 @@ static void route_jobs_list(void *data, struct http_req *req)
 }
 
 static void shape_register(struct http_req *req, const msgpack_object *reply,
-			   const struct http_meta *meta)
+                           const struct http_meta *meta)
 {
 	api_shape_whole(req, reply, meta, &job_register_response_schema);
 }
@@ -407,7 +398,8 @@ static void api_register(struct http_req *req, const char *path_id)
 		return;
 	}
 	if (schema_json_decode_str(&job_register_request_schema, &args,
-				   req->body, req->body_len, "", &e) != ERR_OK) {
+	                           req->body, req->body_len, "",
+	                           &e) != ERR_OK) {
 		http_respond_text(req, 400, e.msg, NULL);
 		return;
 	}
@@ -420,8 +412,8 @@ static void api_register(struct http_req *req, const char *path_id)
 			http_respond_text(req, 500, "out of memory", NULL);
 		else
 			api_rpc(req, "Job.Register",
-				&job_register_request_schema, &args,
-				shape_register);
+			        &job_register_request_schema, &args,
+			        shape_register);
 	}
 	schema_release(&job_register_request_schema, &args);
 }
@@ -433,10 +425,10 @@ static void route_jobs_register(void *data, struct http_req *req)
 }
 
 static void shape_job(struct http_req *req, const msgpack_object *reply,
-		      const struct http_meta *meta)
+                      const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &single_job_response_schema, "Job",
-			"job not found");
+	                "job not found");
 }
 
 static void route_job(void *data, struct http_req *req)
@@ -444,22 +436,23 @@ static void route_job(void *data, struct http_req *req)
 	struct id_request args = {.id = (char *)req->params[0]};
 	(void)data;
 	if (strcmp(req->method, "GET") == 0) {
-		api_rpc(req, "Job.GetJob", &id_request_schema, &args, shape_job);
+		api_rpc(req, "Job.GetJob", &id_request_schema, &args,
+		        shape_job);
 	} else if (strcmp(req->method, "DELETE") == 0) {
 		struct job_deregister_request d = {0};
 		const char *purge = http_query(req, "purge");
 		d.job_id = (char *)req->params[0];
 		d.purge = purge != NULL && (strcmp(purge, "true") == 0 ||
-					    strcmp(purge, "1") == 0);
+		                            strcmp(purge, "1") == 0);
 		api_rpc(req, "Job.Deregister", &job_deregister_request_schema,
-			&d, shape_register);
+		        &d, shape_register);
 	} else {
 		api_register(req, req->params[0]);
 	}
 }
 
 static void shape_versions(struct http_req *req, const msgpack_object *reply,
-			   const struct http_meta *meta)
+                           const struct http_meta *meta)
 {
 	api_shape_whole(req, reply, meta, &job_versions_response_schema);
 }
@@ -469,14 +462,14 @@ static void route_job_versions(void *data, struct http_req *req)
 	struct id_request args = {.id = (char *)req->params[0]};
 	(void)data;
 	api_rpc(req, "Job.GetJobVersions", &id_request_schema, &args,
-		shape_versions);
+	        shape_versions);
 }
 
 static void shape_evals(struct http_req *req, const msgpack_object *reply,
-			const struct http_meta *meta)
+                        const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &eval_list_response_schema,
-			"Evaluations", NULL);
+	                "Evaluations", NULL);
 }
 
 static void route_job_evals(void *data, struct http_req *req)
@@ -494,10 +487,10 @@ static void route_evals(void *data, struct http_req *req)
 }
 
 static void shape_eval(struct http_req *req, const msgpack_object *reply,
-		       const struct http_meta *meta)
+                       const struct http_meta *meta)
 {
 	api_shape_field(req, reply, meta, &single_eval_response_schema, "Eval",
-			"eval not found");
+	                "eval not found");
 }
 
 static void route_eval(void *data, struct http_req *req)
@@ -508,16 +501,31 @@ static void route_eval(void *data, struct http_req *req)
 }
 
 /* PUT /v1/jobs/parse {"JobHCL": "...", "Canonicalize": bool}: parsed
- * locally, as Nomad's agent does. */
-static void route_jobs_parse(void *data, struct http_req *req)
+ * locally, as Nomad's agent does, for a caller with parse-job or
+ * submit-job in ?namespace (default "default"), checked before the body
+ * is read. */
+static void jobs_parse_allowed(void *data, struct http_req *req, struct acl *a)
 {
+	const char *ns = http_query(req, "namespace");
 	json_error_t jerr;
-	json_t *body = json_loadb(req->body, req->body_len, 0, &jerr);
-	const char *hcl = json_string_value(json_object_get(body, "JobHCL"));
+	json_t *body;
+	const char *hcl;
 	struct job job = {0};
 	struct err e;
+	bool ok;
 	(void)data;
+	if (ns == NULL || ns[0] == '\0')
+		ns = "default";
+	ok = acl_allow_ns_op(a, ns, ACL_CAP_PARSE_JOB) ||
+	     acl_allow_ns_op(a, ns, ACL_CAP_SUBMIT_JOB);
+	acl_release(a);
+	if (!ok) {
+		http_respond_text(req, 403, "Permission denied", NULL);
+		return;
+	}
 	err_clear(&e);
+	body = json_loadb(req->body, req->body_len, 0, &jerr);
+	hcl = json_string_value(json_object_get(body, "JobHCL"));
 	if (hcl == NULL) {
 		json_decref(body);
 		http_respond_text(req, 400, "Job HCL must be specified", NULL);
@@ -527,51 +535,101 @@ static void route_jobs_parse(void *data, struct http_req *req)
 	    ERR_OK) {
 		http_respond_text(req, 400, e.msg, NULL);
 	} else if (json_is_true(json_object_get(body, "Canonicalize")) &&
-		   job_canonicalize_api(&job) != ERR_OK) {
+	           job_canonicalize_api(&job) != ERR_OK) {
 		http_respond_text(req, 500, "out of memory", NULL);
 	} else {
-		http_respond_json(req, 200, schema_json_encode(&job_schema, &job),
-				  NULL);
+		http_respond_json(req, 200,
+		                  schema_json_encode(&job_schema, &job), NULL);
 	}
 	schema_release(&job_schema, &job);
 	json_decref(body);
 }
 
+static void route_jobs_parse(void *data, struct http_req *req)
+{
+	api_acl_resolve(req, jobs_parse_allowed, data);
+}
+
 int api_routes_register(struct http_server *h, struct server *server,
-			const struct api_agent_info *info)
+                        struct client *client,
+                        const struct api_agent_info *info)
 {
 	static const struct {
 		const char *methods;
 		const char *pattern;
 		http_handler_fn fn;
 	} routes[] = {
-		{"GET", "/v1/status/leader", route_status_leader},
-		{"GET", "/v1/status/peers", route_status_peers},
-		{"GET", "/v1/agent/self", route_agent_self},
-		{"GET", "/v1/agent/members", route_agent_members},
-		{"GET", "/v1/agent/health", route_agent_health},
-		{"GET", "/v1/operator/raft/configuration",
-		 route_raft_configuration},
-		{"DELETE", "/v1/operator/raft/peer", route_raft_remove_peer},
-		{"GET", "/v1/jobs", route_jobs_list},
-		{"PUT|POST", "/v1/jobs", route_jobs_register},
-		{"PUT|POST", "/v1/jobs/parse", route_jobs_parse},
-		{"GET|PUT|POST|DELETE", "/v1/job/:id", route_job},
-		{"GET", "/v1/job/:id/versions", route_job_versions},
-		{"GET", "/v1/job/:id/evaluations", route_job_evals},
-		{"GET", "/v1/evaluations", route_evals},
-		{"GET", "/v1/evaluation/:id", route_eval},
+	    {"GET", "/v1/status/leader", route_status_leader},
+	    {"GET", "/v1/status/peers", route_status_peers},
+	    {"GET", "/v1/agent/self", route_agent_self},
+	    {"GET", "/v1/agent/members", route_agent_members},
+	    {"GET", "/v1/agent/health", route_agent_health},
+	    {"GET", "/v1/operator/raft/configuration",
+	     route_raft_configuration},
+	    {"DELETE", "/v1/operator/raft/peer", route_raft_remove_peer},
+	    {"GET", "/v1/jobs", route_jobs_list},
+	    {"PUT|POST", "/v1/jobs", route_jobs_register},
+	    {"PUT|POST", "/v1/jobs/parse", route_jobs_parse},
+	    {"GET|PUT|POST|DELETE", "/v1/job/:id", route_job},
+	    {"GET", "/v1/job/:id/versions", route_job_versions},
+	    {"GET", "/v1/job/:id/evaluations", route_job_evals},
+	    {"GET", "/v1/evaluations", route_evals},
+	    {"GET", "/v1/evaluation/:id", route_eval},
 	};
 	api_ctx.server = server;
 	api_ctx.info = info;
+	api_backend_set(server, client);
+	api_acl_set_ttl(info->acl_ttl_ns);
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		int rc = http_route(h, routes[i].methods, routes[i].pattern,
-				    routes[i].fn, NULL);
+		                    routes[i].fn, NULL);
 		if (rc != ERR_OK)
 			return rc;
 	}
-	int acl_rc = api_routes_acl_register(h, server);
-	if (acl_rc != ERR_OK)
-		return acl_rc;
-	return api_routes_sched_register(h, server);
+	int rc = api_routes_acl_register(h, server);
+	if (rc == ERR_OK)
+		rc = api_routes_sched_register(h, server);
+	if (rc == ERR_OK)
+		rc = api_routes_client_register(h, client, server,
+		                                info->http_addr);
+	return rc;
+}
+
+void api_routes_release(void)
+{
+	api_acl_cache_clear();
+	api_backend_set(NULL, NULL);
+	api_ctx.server = NULL;
+}
+
+static void api_print_route(void *data, const char *method, const char *pattern)
+{
+	fprintf(data, "%s %s\n", method, pattern);
+}
+
+int api_routes_print(FILE *out)
+{
+	static const struct api_agent_info info = {
+	    .name = "",
+	    .region = "",
+	    .datacenter = "",
+	    .version = "",
+	    .rpc_addr = "",
+	    .http_addr = "",
+	};
+	struct http_server *h = NULL;
+	uv_loop_t loop;
+	int rc = uv_loop_init(&loop);
+	if (rc == 0)
+		rc = http_server_create(&loop, &h);
+	if (rc == ERR_OK)
+		rc = api_routes_register(h, NULL, NULL, &info);
+	if (rc == ERR_OK)
+		http_server_each_route(h, api_print_route, out);
+	else
+		fprintf(stderr, "registering routes: %s\n", err_str(rc));
+	http_server_destroy(h);
+	uv_loop_close(&loop);
+	api_backend_set(NULL, NULL);
+	return rc == ERR_OK ? 0 : 1;
 }

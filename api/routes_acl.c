@@ -4,11 +4,12 @@
  * /v1/namespace[/:name]) on the server's ACL.* and Namespace.* endpoints.
  *
  * The caller's token (X-Nomad-Token or Authorization: Bearer) travels as
- * the RPC's AuthToken; the endpoints decide. Errors keep Nomad's
- * statuses: 403 for "Permission denied" and unknown or expired tokens,
- * 400 for "ACL support disabled", a refused bootstrap and invalid input,
- * 404 for a missing object. Writes without a reply object answer an
- * empty body with X-Nomad-Index. */
+ * the RPC's AuthToken; the endpoints decide (a client-only agent forwards
+ * the call to its servers, api_dispatch). Errors keep Nomad's statuses:
+ * 403 for "Permission denied" and an expired token, 400 for an unknown
+ * or malformed token ("ACL token not found"), "ACL support disabled", a
+ * refused bootstrap and invalid input, 404 for a missing object. Writes without
+ * a reply object answer an empty body with X-Nomad-Index. */
 #include <stdio.h>
 #include <string.h>
 
@@ -59,9 +60,10 @@ static int acl_status(const char *msg)
 	    "expiration time",
 	};
 	if (acl_suffix(msg, "Permission denied") ||
-	    acl_suffix(msg, "ACL token not found") ||
 	    acl_suffix(msg, "ACL token expired"))
 		return 403;
+	if (acl_suffix(msg, "ACL token not found"))
+		return 400;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (strncmp(msg, bad[i], strlen(bad[i])) == 0)
 			return 400;
@@ -143,10 +145,7 @@ static void acl_call(struct server *srv, struct http_req *req,
 {
 	struct acl_pending *p;
 	struct rpc_request r = {0};
-	if (srv == NULL) {
-		http_respond_text(req, 501, "not a server agent", NULL);
-		return;
-	}
+	int rc;
 	p = mem_calloc(1, sizeof *p);
 	if (p == NULL) {
 		http_respond_text(req, 500, "out of memory", NULL);
@@ -161,9 +160,10 @@ static void acl_call(struct server *srv, struct http_req *req,
 	r.consistent = req->consistent;
 	r.min_query_index = req->index;
 	r.max_query_time = req->wait_ns;
-	if (server_call(srv, &r, as, args, acl_replied, p) != ERR_OK) {
+	rc = api_dispatch(srv, &r, as, args, acl_replied, p);
+	if (rc != ERR_OK) {
 		mem_free(p);
-		http_respond_text(req, 500, "out of memory", NULL);
+		api_dispatch_failed(req, rc);
 	}
 }
 
@@ -389,23 +389,6 @@ static void route_namespace(void *data, struct http_req *req)
 	} else {
 		route_namespace_write(data, req, names[0]);
 	}
-}
-
-struct acl *api_acl_caller(struct server *srv, struct http_req *req)
-{
-	struct acl *a = NULL;
-	struct err e;
-	int rc;
-	if (srv == NULL) {
-		http_respond_text(req, 501, "not a server agent", NULL);
-		return NULL;
-	}
-	err_clear(&e);
-	rc = server_acl_resolve(srv, req->token, &a, &e);
-	if (rc != ERR_OK)
-		http_respond_text(req, rc == ERR_NOMEM ? 500 : 403, e.msg,
-		                  NULL);
-	return a;
 }
 
 int api_routes_acl_register(struct http_server *h, struct server *server)

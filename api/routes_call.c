@@ -4,24 +4,28 @@
 #include <string.h>
 
 #include "api/routes_int.h"
+#include "client/client.h"
 #include "lib/mem.h"
 #include "server/server.h"
 
 struct api_pending {
 	struct http_req *req;
 	api_reply_fn fn;
+	void (*drop)(void *data);
 	void *data;
 };
 
-/* Nomad picks an error's status by its text (http.go wrap()). */
-static int api_call_status(const char *msg)
+/* Nomad picks an error's status by its text (http.go wrap()); an unknown
+ * or malformed token is a 400 (issue 6), an expired one a 403. */
+int api_error_status(const char *msg)
 {
 	static const struct {
 		const char *suffix;
 		int status;
 	} map[] = {
 	    {"Permission denied", 403},
-	    {"ACL token not found", 403},
+	    {"ACL token expired", 403},
+	    {"ACL token not found", 400},
 	    {"not found", 404},
 	};
 	size_t n = strlen(msg);
@@ -30,9 +34,58 @@ static int api_call_status(const char *msg)
 		if (n >= k && strcmp(msg + n - k, map[i].suffix) == 0)
 			return map[i].status;
 	}
-	if (strncmp(msg, "Enforcing job modify index", 26) == 0)
+	if (strncmp(msg, "Enforcing job modify index", 26) == 0 ||
+	    strncmp(msg, "ACL support disabled", 20) == 0)
 		return 400;
 	return 500;
+}
+
+/* ---- the agent's roles ----------------------------------------------------
+ */
+
+static struct {
+	struct server *server;
+	struct client *client;
+} api_be; /* one agent per process */
+
+void api_backend_set(struct server *srv, struct client *client)
+{
+	api_be.server = srv;
+	api_be.client = client;
+}
+
+struct server *api_backend_server(void)
+{
+	return api_be.server;
+}
+
+struct client *api_backend_client(void)
+{
+	return api_be.client;
+}
+
+int api_dispatch(struct server *srv, const struct rpc_request *r,
+                 const struct schema *as, const void *args, rpc_reply_fn cb,
+                 void *data)
+{
+	if (srv == NULL)
+		srv = api_be.server;
+	if (srv != NULL)
+		return server_call(srv, r, as, args, cb, data);
+	if (api_be.client != NULL)
+		return client_rpc(api_be.client, r, as, args, cb, data);
+	return ERR_UNSUPPORTED;
+}
+
+void api_dispatch_failed(struct http_req *req, int rc)
+{
+	if (rc == ERR_UNSUPPORTED)
+		http_respond_text(req, 501, "not a server or client agent",
+		                  NULL);
+	else if (rc == ERR_CLOSED)
+		http_respond_text(req, 503, "agent shutting down", NULL);
+	else
+		http_respond_text(req, 500, err_str(rc), NULL);
 }
 
 static void api_call_meta(struct http_meta *meta, const struct rpc_meta *m)
@@ -56,13 +109,19 @@ static void api_call_replied(void *data, int status, const char *error,
 	struct http_meta meta;
 	mem_free(data);
 	api_call_meta(&meta, m);
-	if (status != ERR_OK)
-		http_respond_text(
-		    p.req, 500, error != NULL ? error : err_str(status), NULL);
-	else if (error != NULL)
-		http_respond_text(p.req, api_call_status(error), error, &meta);
-	else
-		p.fn(p.data, p.req, reply, &meta);
+	if (status != ERR_OK || error != NULL) {
+		if (status != ERR_OK)
+			http_respond_text(
+			    p.req, 500, error != NULL ? error : err_str(status),
+			    NULL);
+		else
+			http_respond_text(p.req, api_error_status(error), error,
+			                  &meta);
+		if (p.drop != NULL)
+			p.drop(p.data);
+		return;
+	}
+	p.fn(p.data, p.req, reply, &meta);
 }
 
 static void api_call_fill(struct rpc_request *r, struct http_req *req,
@@ -81,31 +140,43 @@ static void api_call_fill(struct rpc_request *r, struct http_req *req,
 	}
 }
 
-bool api_call(struct server *srv, struct http_req *req, const char *method,
-              const struct schema *as, const void *args, bool min_index_off,
-              api_reply_fn fn, void *data)
+bool api_call_owned(struct server *srv, struct http_req *req,
+                    const char *method, const struct schema *as,
+                    const void *args, bool min_index_off, api_reply_fn fn,
+                    void (*drop)(void *data), void *data)
 {
 	struct api_pending *p;
 	struct rpc_request r;
-	if (srv == NULL) {
-		http_respond_text(req, 501, "not a server agent", NULL);
-		return false;
-	}
+	int rc;
 	p = mem_calloc(1, sizeof *p);
 	if (p == NULL) {
 		http_respond_text(req, 500, "out of memory", NULL);
+		if (drop != NULL)
+			drop(data);
 		return false;
 	}
 	p->req = req;
 	p->fn = fn;
+	p->drop = drop;
 	p->data = data;
 	api_call_fill(&r, req, method, min_index_off);
-	if (server_call(srv, &r, as, args, api_call_replied, p) != ERR_OK) {
+	rc = api_dispatch(srv, &r, as, args, api_call_replied, p);
+	if (rc != ERR_OK) {
 		mem_free(p);
-		http_respond_text(req, 500, "out of memory", NULL);
+		api_dispatch_failed(req, rc);
+		if (drop != NULL)
+			drop(data);
 		return false;
 	}
 	return true;
+}
+
+bool api_call(struct server *srv, struct http_req *req, const char *method,
+              const struct schema *as, const void *args, bool min_index_off,
+              api_reply_fn fn, void *data)
+{
+	return api_call_owned(srv, req, method, as, args, min_index_off, fn,
+	                      NULL, data);
 }
 
 void *api_reply_decode(struct http_req *req, const struct schema *s,

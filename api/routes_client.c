@@ -1,12 +1,22 @@
 /* api/routes_client.c: Nomad's /v1/client/... routes: an allocation's
- * files and logs, its resource usage and restart.
+ * files and logs, its resource usage and restart, the host's stats.
+ *
+ * Every route first resolves the caller's ACL (api_acl_resolve) and
+ * checks Nomad's capability on the allocation's namespace: read-fs for
+ * the fs routes, read-logs or read-fs for logs, read-job for stats,
+ * alloc-lifecycle for restart, node:read for the host stats. A caller
+ * without the capability in any namespace is refused before the
+ * allocation is looked up.
  *
  * The agent running the allocation answers from its alloc dir. Any other
- * agent that is a server finds the allocation's node (Alloc.GetAlloc,
- * Node.GetNode) and relays the request to that node's HTTP address,
- * streaming the answer back, so a CLI pointed at any server works (Nomad
- * does the same over its client connections). A relayed request carries
- * X-Steppe-Forwarded so it is never relayed twice. */
+ * agent that is a server finds the allocation and its node in its own
+ * state (not through RPCs: those would need the caller to hold read-job
+ * and node:read as well), checks the caller there, and relays the
+ * request with the caller's token to the node's HTTP address, streaming
+ * the answer back, so a CLI pointed at any server works (Nomad does the
+ * same over its client connections). The client agent checks the token
+ * again: X-Steppe-Forwarded only stops a second relay, it is never an
+ * identity. A client-only agent answers only for its own allocations. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "api/routes.h"
 #include "api/routes_int.h"
 #include "client/allocdir.h"
@@ -27,6 +38,7 @@
 #include "rpc/rpc.h"
 #include "server/messages.h"
 #include "server/server.h"
+#include "state/state.h"
 #include "structs/alloc.h"
 #include "structs/node.h"
 
@@ -167,8 +179,8 @@ static void rc_proxy_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			rc_proxy_finish(p, "bad answer from the client node");
 			return;
 		}
-	} else if (n > 0 && http_stream_write(p->st, b->base, (size_t)n) !=
-	                        ERR_OK) {
+	} else if (n > 0 &&
+	           http_stream_write(p->st, b->base, (size_t)n) != ERR_OK) {
 		mem_free(b->base);
 		rc_proxy_finish(p, NULL);
 		return;
@@ -219,8 +231,10 @@ static void rc_proxy_start(struct rc_ctx *x, struct http_req *req,
 	if (colon == NULL || (size_t)(colon - http_addr) >= sizeof host ||
 	    (port = atoi(colon + 1)) <= 0) {
 		mem_free(p);
-		http_respond_text(req, 500, "the allocation's node has no HTTP "
-		                            "address", NULL);
+		http_respond_text(req, 500,
+		                  "the allocation's node has no HTTP "
+		                  "address",
+		                  NULL);
 		return;
 	}
 	memcpy(host, http_addr, (size_t)(colon - http_addr));
@@ -248,92 +262,99 @@ static void rc_proxy_start(struct rc_ctx *x, struct http_req *req,
 		rc_proxy_finish(p, "cannot reach the client node");
 }
 
-/* ---- finding the allocation's node ------------------------------------- */
+/* ---- who may ask, and where the allocation runs ------------------------
+ */
 
-struct rc_find {
-	struct rc_ctx *x;
-	rc_local_fn local;
+/* What a route needs on the allocation's namespace. */
+enum rc_need {
+	RC_NEED_FS,        /* read-fs */
+	RC_NEED_LOGS,      /* read-logs or read-fs */
+	RC_NEED_JOB,       /* read-job */
+	RC_NEED_LIFECYCLE, /* alloc-lifecycle */
 };
 
-static void rc_got_node(void *data, struct http_req *req,
-                        const msgpack_object *reply,
-                        const struct http_meta *meta)
+static bool rc_allowed(const struct acl *a, const char *ns, enum rc_need need)
 {
-	struct rc_find *f = data;
-	struct single_node_response *r =
-	    api_reply_decode(req, &single_node_response_schema, reply);
-	(void)meta;
-	if (r == NULL) {
-		mem_free(f);
+	switch (need) {
+	case RC_NEED_FS: return acl_allow_ns_op(a, ns, ACL_CAP_READ_FS);
+	case RC_NEED_LOGS:
+		return acl_allow_ns_op(a, ns, ACL_CAP_READ_LOGS) ||
+		       acl_allow_ns_op(a, ns, ACL_CAP_READ_FS);
+	case RC_NEED_JOB: return acl_allow_ns_op(a, ns, ACL_CAP_READ_JOB);
+	case RC_NEED_LIFECYCLE:
+		return acl_allow_ns_op(a, ns, ACL_CAP_ALLOC_LIFECYCLE);
+	}
+	return false;
+}
+
+/* One allocation route: what it answers with and what it needs. Lives
+ * as long as the routes (no allocation per request, so nothing to free
+ * when the caller's token is refused). */
+struct rc_route {
+	struct rc_ctx *x;
+	rc_local_fn local;
+	enum rc_need need;
+};
+
+/* On a server: the allocation's node from this server's state, then the
+ * relay. Answers 404 for an unknown allocation or node, 403 when the
+ * caller may not act on the allocation's namespace. */
+static void rc_relay(struct rc_ctx *x, struct http_req *req,
+                     const struct acl *a, enum rc_need need)
+{
+	struct store *st = server_store(x->server);
+	const struct allocation *al = store_alloc(st, req->params[0]);
+	const struct node *n;
+	if (al == NULL || al->node_id == NULL) {
+		http_respond_text(req, 404, "Unknown allocation", NULL);
 		return;
 	}
-	if (r->node == NULL || r->node->http_addr == NULL ||
-	    *r->node->http_addr == '\0')
+	if (!rc_allowed(a, al->namespace ? al->namespace : "default", need)) {
+		http_respond_text(req, 403, "Permission denied", NULL);
+		return;
+	}
+	n = store_node(st, al->node_id);
+	if (n == NULL || n->http_addr == NULL || *n->http_addr == '\0')
 		http_respond_text(req, 404, "Unknown node", NULL);
-	else if (f->x->self_http != NULL &&
-	         strcmp(r->node->http_addr, f->x->self_http) == 0)
+	else if (x->self_http != NULL &&
+	         strcmp(n->http_addr, x->self_http) == 0)
 		http_respond_text(req, 404, "Unknown allocation", NULL);
 	else
-		rc_proxy_start(f->x, req, r->node->http_addr);
-	api_obj_free(&single_node_response_schema, r);
-	mem_free(f);
+		rc_proxy_start(x, req, n->http_addr);
 }
 
-static void rc_got_alloc(void *data, struct http_req *req,
-                         const msgpack_object *reply,
-                         const struct http_meta *meta)
+static void rc_authorized(void *data, struct http_req *req, struct acl *a)
 {
-	struct rc_find *f = data;
-	struct single_alloc_response *r =
-	    api_reply_decode(req, &single_alloc_response_schema, reply);
-	struct node_specific_request a = {0};
-	(void)meta;
-	if (r == NULL) {
-		mem_free(f);
-		return;
-	}
-	if (r->alloc == NULL || r->alloc->node_id == NULL) {
-		http_respond_text(req, 404, "Unknown allocation", NULL);
-		api_obj_free(&single_alloc_response_schema, r);
-		mem_free(f);
-		return;
-	}
-	a.node_id = r->alloc->node_id;
-	if (!api_call(f->x->server, req, "Node.GetNode",
-	              &node_specific_request_schema, &a, true, rc_got_node, f))
-		mem_free(f);
-	api_obj_free(&single_alloc_response_schema, r);
-}
-
-/* Answers locally when this agent runs the allocation, else relays. */
-static void rc_dispatch(struct rc_ctx *x, struct http_req *req,
-                        const char *alloc_id, rc_local_fn local)
-{
-	char dir[4096];
+	const struct rc_route f = *(const struct rc_route *)data;
+	const char *alloc_id = req->params[0];
+	char dir[4096], ns[256];
 	struct err e;
-	struct id_request a = {.id = (char *)alloc_id};
-	struct rc_find *f;
 	err_clear(&e);
-	if (x->client != NULL &&
-	    client_alloc_dir(x->client, alloc_id, dir, sizeof dir, &e) ==
-	        ERR_OK) {
-		local(x, req, dir);
-		return;
-	}
-	if (x->server == NULL || http_header(req, RC_FORWARDED) != NULL) {
+	if (!rc_allowed(a, "*", f.need)) {
+		http_respond_text(req, 403, "Permission denied", NULL);
+	} else if (f.x->client != NULL &&
+	           client_alloc_dir(f.x->client, alloc_id, dir, sizeof dir,
+	                            &e) == ERR_OK &&
+	           client_alloc_namespace(f.x->client, alloc_id, ns, sizeof ns,
+	                                  &e) == ERR_OK) {
+		if (rc_allowed(a, ns, f.need))
+			f.local(f.x, req, dir);
+		else
+			http_respond_text(req, 403, "Permission denied", NULL);
+	} else if (f.x->server != NULL &&
+	           http_header(req, RC_FORWARDED) == NULL) {
+		rc_relay(f.x, req, a, f.need);
+	} else {
 		http_respond_text(req, 404, "Unknown allocation", NULL);
-		return;
 	}
-	f = mem_calloc(1, sizeof *f);
-	if (f == NULL) {
-		http_respond_text(req, 500, "out of memory", NULL);
-		return;
-	}
-	f->x = x;
-	f->local = local;
-	if (!api_call(x->server, req, "Alloc.GetAlloc", &id_request_schema, &a,
-	              true, rc_got_alloc, f))
-		mem_free(f);
+	acl_release(a);
+}
+
+/* Every allocation route: checks the caller, then answers locally when
+ * this agent runs the allocation, else relays. */
+static void route_alloc(void *data, struct http_req *req)
+{
+	api_acl_resolve(req, rc_authorized, data);
 }
 
 /* ---- local answers: files -------------------------------------------------
@@ -395,8 +416,8 @@ static void rc_stat(struct rc_ctx *x, struct http_req *req, const char *dir)
 static void rc_read_file(struct http_req *req, const char *dir, bool ranged)
 {
 	char path[4096];
-	const char *off = http_query(req, "offset"), *lim = http_query(req,
-	                                                               "limit");
+	const char *off = http_query(req, "offset"),
+	           *lim = http_query(req, "limit");
 	long long o = ranged && off ? atoll(off) : 0;
 	long long l = ranged && lim ? atoll(lim) : -1;
 	struct stat st;
@@ -418,8 +439,10 @@ static void rc_read_file(struct http_req *req, const char *dir, bool ranged)
 		l = st.st_size - o;
 	if (l > 64LL * 1024 * 1024) {
 		close(fd);
-		http_respond_text(req, 413, "file too large: use readat with "
-		                            "offset and limit", NULL);
+		http_respond_text(req, 413,
+		                  "file too large: use readat with "
+		                  "offset and limit",
+		                  NULL);
 		return;
 	}
 	body = mem_malloc((size_t)l + 1);
@@ -551,14 +574,13 @@ static void rc_logs_pump(uv_timer_t *t)
 	if (l->closing || l->st == NULL)
 		return;
 	while (rounds-- > 0 && http_stream_pending(l->st) < RC_MAX_QUEUED) {
-		ssize_t n = l->fd >= 0 ? pread(l->fd, chunk, sizeof chunk,
-		                               l->pos)
-		                       : 0;
+		ssize_t n =
+		    l->fd >= 0 ? pread(l->fd, chunk, sizeof chunk, l->pos) : 0;
 		int rc;
 		if (n > 0) {
-			rc = l->plain ? http_stream_write(l->st, chunk,
-			                                  (size_t)n)
-			              : rc_logs_frame(l, chunk, (size_t)n);
+			rc = l->plain
+			         ? http_stream_write(l->st, chunk, (size_t)n)
+			         : rc_logs_frame(l, chunk, (size_t)n);
 			l->pos += n;
 			if (rc != ERR_OK) {
 				rc_logs_end(l);
@@ -574,8 +596,8 @@ static void rc_logs_pump(uv_timer_t *t)
 			         l->base, next);
 			while (access(path, F_OK) != 0 &&
 			       next < rc_log_index(l->dir, l->base, true))
-				snprintf(path, sizeof path, "%s/%s.%ld",
-				         l->dir, l->base, ++next);
+				snprintf(path, sizeof path, "%s/%s.%ld", l->dir,
+				         l->base, ++next);
 			rc_log_open(l, next);
 			continue;
 		}
@@ -590,10 +612,9 @@ static void rc_logs_pump(uv_timer_t *t)
 		}
 		break;
 	}
-	uv_timer_start(&l->timer, rc_logs_pump,
-	               http_stream_pending(l->st) >= RC_MAX_QUEUED ? 20
-	                                                           : RC_POLL_MS,
-	               0);
+	uv_timer_start(
+	    &l->timer, rc_logs_pump,
+	    http_stream_pending(l->st) >= RC_MAX_QUEUED ? 20 : RC_POLL_MS, 0);
 }
 
 static void rc_logs(struct rc_ctx *x, struct http_req *req, const char *dir)
@@ -623,20 +644,22 @@ static void rc_logs(struct rc_ctx *x, struct http_req *req, const char *dir)
 			return;
 		}
 		task = deftask;
-	} else if (client_alloc_task(x->client, alloc_id, task, &e) !=
-	           ERR_OK) {
+	} else if (client_alloc_task(x->client, alloc_id, task, &e) != ERR_OK) {
 		http_respond_text(req, 404, e.msg, NULL);
 		return;
 	}
-	if (type == NULL || (strcmp(type, "stdout") != 0 &&
-	                     strcmp(type, "stderr") != 0)) {
-		http_respond_text(req, 400, "must include log type (stdout or "
-		                            "stderr)", NULL);
+	if (type == NULL ||
+	    (strcmp(type, "stdout") != 0 && strcmp(type, "stderr") != 0)) {
+		http_respond_text(req, 400,
+		                  "must include log type (stdout or "
+		                  "stderr)",
+		                  NULL);
 		return;
 	}
 	if (origin != NULL && *origin && strcmp(origin, "start") != 0 &&
 	    strcmp(origin, "end") != 0) {
-		http_respond_text(req, 400, "origin must be start or end", NULL);
+		http_respond_text(req, 400, "origin must be start or end",
+		                  NULL);
 		return;
 	}
 	l = mem_calloc(1, sizeof *l);
@@ -662,10 +685,9 @@ static void rc_logs(struct rc_ctx *x, struct http_req *req, const char *dir)
 	}
 	uv_timer_init(http_req_loop(req), &l->timer);
 	l->timer.data = l;
-	l->st = http_respond_stream(req, 200,
-	                            plain ? "text/plain; charset=utf-8"
-	                                  : "application/json",
-	                            NULL, rc_logs_gone, l);
+	l->st = http_respond_stream(
+	    req, 200, plain ? "text/plain; charset=utf-8" : "application/json",
+	    NULL, rc_logs_gone, l);
 	if (l->st == NULL) {
 		l->closing = true;
 		uv_close((uv_handle_t *)&l->timer, rc_logs_closed);
@@ -705,8 +727,7 @@ static void rc_restart(struct rc_ctx *x, struct http_req *req, const char *dir)
 		}
 		task = json_string_value(json_object_get(body, "TaskName"));
 	}
-	if (client_alloc_restart(x->client, req->params[0], task, &e) !=
-	    ERR_OK)
+	if (client_alloc_restart(x->client, req->params[0], task, &e) != ERR_OK)
 		http_respond_error(req, 0, e.code, e.msg);
 	else
 		http_respond_json(req, 200, json_object(), NULL);
@@ -716,27 +737,23 @@ static void rc_restart(struct rc_ctx *x, struct http_req *req, const char *dir)
 /* ---- routes ----------------------------------------------------------------
  */
 
-#define RC_ROUTE(name, fn)                                          \
-	static void route_##name(void *data, struct http_req *req)  \
-	{                                                           \
-		rc_dispatch(data, req, req->params[0], fn);         \
-	}
-RC_ROUTE(ls, rc_ls)
-RC_ROUTE(stat, rc_stat)
-RC_ROUTE(cat, rc_cat)
-RC_ROUTE(readat, rc_readat)
-RC_ROUTE(logs, rc_logs)
-RC_ROUTE(stats, rc_stats)
-RC_ROUTE(restart, rc_restart)
+/* GET /v1/client/stats: node:read. */
+static void host_stats_allowed(void *data, struct http_req *req, struct acl *a)
+{
+	struct rc_ctx *x = data;
+	bool ok = acl_allow(a, ACL_AREA_NODE, ACL_READ);
+	acl_release(a);
+	if (!ok)
+		http_respond_text(req, 403, "Permission denied", NULL);
+	else if (x->client == NULL)
+		http_respond_text(req, 400, "not a client agent", NULL);
+	else
+		http_respond_json(req, 200, client_host_stats(x->client), NULL);
+}
 
 static void route_host_stats(void *data, struct http_req *req)
 {
-	struct rc_ctx *x = data;
-	if (x->client == NULL) {
-		http_respond_text(req, 400, "not a client agent", NULL);
-		return;
-	}
-	http_respond_json(req, 200, client_host_stats(x->client), NULL);
+	api_acl_resolve(req, host_stats_allowed, data);
 }
 
 int api_routes_client_register(struct http_server *h, struct client *client,
@@ -744,29 +761,40 @@ int api_routes_client_register(struct http_server *h, struct client *client,
 {
 	static const struct {
 		const char *m, *p;
-		http_handler_fn fn;
+		rc_local_fn local;
+		enum rc_need need;
 	} routes[] = {
-	    {"GET", "/v1/client/fs/ls/:alloc", route_ls},
-	    {"GET", "/v1/client/fs/stat/:alloc", route_stat},
-	    {"GET", "/v1/client/fs/cat/:alloc", route_cat},
-	    {"GET", "/v1/client/fs/readat/:alloc", route_readat},
-	    {"GET", "/v1/client/fs/logs/:alloc", route_logs},
-	    {"GET", "/v1/client/allocation/:alloc/stats", route_stats},
-	    {"PUT|POST", "/v1/client/allocation/:alloc/restart",
-	     route_restart},
-	    {"GET", "/v1/client/stats", route_host_stats},
+	    {"GET", "/v1/client/fs/ls/:alloc", rc_ls, RC_NEED_FS},
+	    {"GET", "/v1/client/fs/stat/:alloc", rc_stat, RC_NEED_FS},
+	    {"GET", "/v1/client/fs/cat/:alloc", rc_cat, RC_NEED_FS},
+	    {"GET", "/v1/client/fs/readat/:alloc", rc_readat, RC_NEED_FS},
+	    {"GET", "/v1/client/fs/logs/:alloc", rc_logs, RC_NEED_LOGS},
+	    {"GET", "/v1/client/allocation/:alloc/stats", rc_stats,
+	     RC_NEED_JOB},
+	    {"PUT|POST", "/v1/client/allocation/:alloc/restart", rc_restart,
+	     RC_NEED_LIFECYCLE},
 	};
+	const size_t n = sizeof routes / sizeof *routes;
 	struct rc_ctx *x = mem_calloc(1, sizeof *x);
+	struct rc_route *rt = mem_calloc(n, sizeof *rt);
 	int rc = ERR_OK;
-	if (x == NULL)
+	/* x and rt live as long as the routes: the agent's lifetime. */
+	if (x != NULL)
+		http_server_keep(h, x);
+	if (rt != NULL)
+		http_server_keep(h, rt);
+	if (x == NULL || rt == NULL)
 		return ERR_NOMEM;
 	x->client = client;
 	x->server = server;
 	x->self_http = self_http;
-	for (size_t i = 0; rc == ERR_OK && i < sizeof routes / sizeof *routes;
-	     i++)
-		rc = http_route(h, routes[i].m, routes[i].p, routes[i].fn, x);
-	/* x lives as long as the routes: the agent's lifetime. */
-	http_server_keep(h, x);
+	for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+		rt[i] = (struct rc_route){x, routes[i].local, routes[i].need};
+		rc = http_route(h, routes[i].m, routes[i].p, route_alloc,
+		                &rt[i]);
+	}
+	if (rc == ERR_OK)
+		rc = http_route(h, "GET", "/v1/client/stats", route_host_stats,
+		                x);
 	return rc;
 }

@@ -120,6 +120,12 @@ static void api_scale_free(struct api_scale *s)
 	mem_free(s);
 }
 
+/* api_call_owned's drop: an RPC error was answered. */
+static void api_scale_drop(void *data)
+{
+	api_scale_free(data);
+}
+
 /* The counters of one group, Desired from the job. */
 static json_t *api_scale_group(const struct task_group *tg)
 {
@@ -232,9 +238,8 @@ static void api_scale_job(void *data, struct http_req *req,
 	r->job = NULL;
 	api_obj_free(&single_job_response_schema, r);
 	args.id = s->job->id;
-	if (!api_call(s->srv, req, "Job.Allocations", &id_request_schema, &args,
-	              true, api_scale_allocs, s))
-		api_scale_free(s);
+	api_call_owned(s->srv, req, "Job.Allocations", &id_request_schema,
+	               &args, true, api_scale_allocs, api_scale_drop, s);
 }
 
 static void api_scale_status(struct server *srv, struct http_req *req)
@@ -246,9 +251,8 @@ static void api_scale_status(struct server *srv, struct http_req *req)
 		return;
 	}
 	s->srv = srv;
-	if (!api_call(srv, req, "Job.GetJob", &id_request_schema, &args, false,
-	              api_scale_job, s))
-		api_scale_free(s);
+	api_call_owned(srv, req, "Job.GetJob", &id_request_schema, &args, false,
+	               api_scale_job, api_scale_drop, s);
 }
 
 static void route_job_scale(void *data, struct http_req *req)

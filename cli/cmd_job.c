@@ -128,7 +128,11 @@ static int cli_job_load_checked(const char *path,
 int cli_cmd_job_validate(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cli_job_input in = {0};
+	/* Nomad's job validate takes the general options; steppe validates
+	 * locally and accepts them so the same command lines work. */
+	struct http_client_config rc_cfg = {0};
 	struct flag flags[] = {
+	    CLI_REMOTE_FLAGS(&rc_cfg),
 	    {"json", FLAG_BOOL, &in.json},
 	    {"var", FLAG_LIST, &in.vars},
 	    {"var-file", FLAG_LIST, &in.var_files},

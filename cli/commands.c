@@ -82,7 +82,10 @@ static const struct cli_cmd cli_cmds[] = {
 	 "  -var 'key=value'\n"
 	 "    Set a variable of the job file. Repeatable.\n\n"
 	 "  -var-file=path\n"
-	 "    Read variable values from an HCL file. Repeatable.\n",
+	 "    Read variable values from an HCL file. Repeatable.\n\n"
+	 "  Validation happens locally; the general options (-address,\n"
+	 "  -region, -namespace, -token) are accepted as Nomad's command\n"
+	 "  takes them.\n",
 	 cli_cmd_job_validate},
 	{"job status", "Display status information about a job",
 	 "Usage: steppe job status [options] [job]\n\n"

@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "lib/err.h"
+#include "rpc/rpc.h"
 
 struct agent_config;
 struct rpc_pool;
@@ -73,8 +74,8 @@ int client_alloc_task(struct client *c, const char *alloc_id, const char *task,
                       struct err *e);
 /* The allocation's only task when it has exactly one (for `alloc logs`
  * without a task name). */
-int client_alloc_default_task(struct client *c, const char *alloc_id,
-                              char *out, size_t size, struct err *e);
+int client_alloc_default_task(struct client *c, const char *alloc_id, char *out,
+                              size_t size, struct err *e);
 /* Restarts one task (task != NULL) or every running task of an
  * allocation, in place, as Nomad's /v1/client/allocation/:id/restart. */
 int client_alloc_restart(struct client *c, const char *alloc_id,
@@ -85,5 +86,21 @@ json_t *client_alloc_stats(struct client *c, const char *alloc_id,
                            struct err *e);
 /* Nomad's HostStats subset for /v1/client/stats. */
 json_t *client_host_stats(struct client *c);
+/* The namespace of a local allocation (for ACL checks); ERR_NOTFOUND when
+ * this client does not run it (client/forward.c). */
+int client_alloc_namespace(struct client *c, const char *alloc_id, char *out,
+                           size_t size, struct err *e);
+
+/* Sends a caller's request to one of this client's servers, as a
+ * client-only agent's HTTP API does for the server routes: the envelope
+ * is req as given (the caller's AuthToken, never the node secret; the
+ * agent's region when req has none), args encoded with as before this
+ * returns. cb (rpc/rpc.h's rpc_reply_fn) fires exactly once unless this
+ * returns an error (ERR_CLOSED while stopping, ERR_NOMEM, ...). A
+ * transport failure moves later requests to the next server. Loop
+ * thread (client/forward.c). */
+int client_rpc(struct client *c, const struct rpc_request *req,
+               const struct schema *as, const void *args, rpc_reply_fn cb,
+               void *data);
 
 #endif

@@ -220,3 +220,17 @@ bool server_acl_allow_ns_op(struct server *s, struct rpc_call *call,
 		rpc_call_error(call, "Permission denied", NULL);
 	return ok;
 }
+
+bool server_acl_may(struct server *s, const struct rpc_call *call,
+                    const char *ns, int cap)
+{
+	struct acl *a = NULL;
+	struct err e;
+	bool ok;
+	err_clear(&e);
+	if (server_acl_resolve(s, call->req.auth_token, &a, &e) != ERR_OK)
+		return false;
+	ok = acl_allow_ns_op(a, ns, (enum acl_cap)cap);
+	acl_release(a);
+	return ok;
+}

@@ -240,7 +240,7 @@ static void server_barriered(struct replica_apply *req, int status,
 	struct server_barrier *b = req->data;
 	(void)index;
 	if (status == ERR_OK)
-		b->ep->fn(b->ep->s, b->call);
+		b->ep->def->fn(b->ep->s, b->call);
 	else
 		rpc_call_error(b->call, server_err_msg(status), NULL);
 	mem_free(b);
@@ -263,35 +263,57 @@ static void server_consistent(struct server_ep *ep, struct rpc_call *call)
 	}
 }
 
+/* Whether this server answers call whoever leads: any-server endpoints
+ * and stale reads. */
+static bool server_answers_here(const struct server_ep *ep,
+                                const struct rpc_call *call)
+{
+	return (ep->def->flags & EP_ANY) ||
+	       (!(ep->def->flags & EP_WRITE) && call->req.allow_stale);
+}
+
 /* Runs call here or sends it to the leader; deadline (0: none yet)
  * bounds how long it may wait for one. */
 static void server_route_until(struct server_ep *ep, struct rpc_call *call,
                                int64_t deadline)
 {
 	struct server *s = ep->s;
-	bool read = !(ep->flags & EP_WRITE);
-	if ((ep->flags & EP_ANY) || (read && call->req.allow_stale)) {
-		ep->fn(s, call);
-		return;
-	}
-	if (!replica_is_leader(s->replica)) {
+	if (!server_answers_here(ep, call) && !replica_is_leader(s->replica)) {
 		server_forward(s, ep, call, deadline);
 		return;
 	}
-	if (read && call->req.consistent && call->data == NULL)
+	/* The check that counts: on the server that answers, with its
+	 * state, however the call got here (held, forwarded). */
+	if (!server_acl_check(s, call, &ep->def->rule, false))
+		return;
+	if (!server_answers_here(ep, call) && !(ep->def->flags & EP_WRITE) &&
+	    call->req.consistent && call->data == NULL)
 		server_consistent(ep, call);
 	else
-		ep->fn(s, call);
+		ep->def->fn(s, call);
 }
 
+/* Every call enters here. One on its way to the leader is checked here
+ * too (its AuthToken travels with it and the leader checks again), but
+ * a token or node this server has not heard of yet is left to the
+ * leader. */
 static void server_route(void *data, struct rpc_call *call)
 {
-	server_route_until(data, call, 0);
+	struct server_ep *ep = data;
+	if (!server_answers_here(ep, call) &&
+	    !replica_is_leader(ep->s->replica) &&
+	    !server_acl_check(ep->s, call, &ep->def->rule, true))
+		return;
+	server_route_until(ep, call, 0);
 }
 
-int server_endpoint(struct server *s, const char *method, unsigned flags,
-                    server_ep_fn fn)
+int server_endpoint(struct server *s, const struct server_ep_def *def)
 {
+	struct server_ep *ep;
+	if (def->rule.kind == SRV_ACL_UNSET) {
+		LOG_ERROR("server", "endpoint %s has no ACL rule", def->method);
+		return ERR_INVAL;
+	}
 	if (s->eps == NULL) {
 		s->eps = mem_calloc(SERVER_MAX_EPS, sizeof *s->eps);
 		if (s->eps == NULL)
@@ -299,11 +321,40 @@ int server_endpoint(struct server *s, const char *method, unsigned flags,
 	}
 	if (s->neps == SERVER_MAX_EPS)
 		return ERR_INTERNAL;
-	struct server_ep *ep = &s->eps[s->neps++];
+	ep = &s->eps[s->neps++];
 	ep->s = s;
-	ep->flags = flags;
-	ep->fn = fn;
-	return rpc_server_handle(s->rpc, method, server_route, ep);
+	ep->def = def;
+	return rpc_server_handle(s->rpc, def->method, server_route, ep);
+}
+
+static const struct server_ep_table *const server_ep_tables[] = {
+    &server_member_eps,    &server_status_eps, &server_job_eps,
+    &server_node_eps,      &server_alloc_eps,  &server_acl_eps,
+    &server_namespace_eps,
+};
+#define SERVER_NTABLES (sizeof server_ep_tables / sizeof server_ep_tables[0])
+
+int server_register_endpoints(struct server *s)
+{
+	for (size_t t = 0; t < SERVER_NTABLES; t++)
+		for (size_t i = 0; i < server_ep_tables[t]->n; i++) {
+			int rc = server_endpoint(s, &server_ep_tables[t]->v[i]);
+			if (rc != ERR_OK)
+				return rc;
+		}
+	return ERR_OK;
+}
+
+void server_each_method(server_method_fn fn, void *data)
+{
+	char rule[128];
+	for (size_t t = 0; t < SERVER_NTABLES; t++)
+		for (size_t i = 0; i < server_ep_tables[t]->n; i++) {
+			const struct server_ep_def *d =
+			    &server_ep_tables[t]->v[i];
+			server_acl_rule_str(&d->rule, rule, sizeof rule);
+			fn(data, d->method, rule);
+		}
 }
 
 int server_call(struct server *s, const struct rpc_request *req,

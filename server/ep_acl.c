@@ -40,17 +40,6 @@ static bool ep_acl_enabled(struct server *s, struct rpc_call *call)
 	return false;
 }
 
-/* The caller, who must hold a management token; NULL after answering. */
-static struct acl *ep_acl_manager(struct server *s, struct rpc_call *call)
-{
-	struct acl *a = server_acl_caller(s, call);
-	if (a != NULL && !server_acl_need_management(call, a)) {
-		acl_release(a);
-		return NULL;
-	}
-	return a;
-}
-
 static int ep_acl_dup(char **dst, const char *src)
 {
 	char *c = src != NULL ? mem_strdup(src) : NULL;
@@ -175,6 +164,75 @@ static void ep_acl_write(struct server *s, struct rpc_call *call, uint8_t type,
 		mem_free(body);
 		mem_free(w);
 	}
+}
+
+/* ---- writes of a list: policies and tokens, upserted or deleted ------- */
+
+/* The Args of these calls name their list as the log entry's body does
+ * (Policies, Names, Tokens, AccessorIDs), so a call is decoded straight
+ * into the body. */
+struct ep_acl_batch {
+	uint8_t type;            /* the log entry */
+	const struct schema *bs; /* its body */
+	size_t bsize;
+	const char *what; /* "policy", "token" */
+	/* Prepares item i of the list (NULL: nothing to prepare); returns
+	 * NULL or why not. */
+	const char *(*prepare)(struct server *s, void *body, size_t i,
+	                       int64_t now, char *msg, size_t size);
+	server_applied_fn then; /* NULL: answer with the index */
+};
+
+/* The length of the list a write of type is about; *other gets the
+ * length of the body's other list, which such a call must leave out. */
+static size_t ep_acl_batch_len(uint8_t type, const void *body, size_t *other)
+{
+	const struct fsm_acl_policies *p = body;
+	const struct fsm_acl_tokens *t = body;
+	switch (type) {
+	case FSM_ACL_POLICY_UPSERT: *other = p->names.n; return p->policies.n;
+	case FSM_ACL_POLICY_DELETE: *other = p->policies.n; return p->names.n;
+	case FSM_ACL_TOKEN_UPSERT:
+		*other = t->accessor_ids.n;
+		return t->tokens.n;
+	default: *other = t->tokens.n; return t->accessor_ids.n;
+	}
+}
+
+/* The endpoint's rule asked for a management token already. */
+static void ep_acl_batch_write(struct server *s, struct rpc_call *call,
+                               const struct ep_acl_batch *b)
+{
+	char msg[ERR_MSG_MAX + 64];
+	const char *why = NULL;
+	int64_t now = stime_wall_ns();
+	size_t n, other;
+	void *body;
+	if (!ep_acl_enabled(s, call))
+		return;
+	if ((body = mem_calloc(1, b->bsize)) == NULL) {
+		rpc_call_error(call, "out of memory", NULL);
+		return;
+	}
+	if (!server_args(call, b->bs, body)) {
+		mem_free(body); /* the decoder released what it made */
+		return;
+	}
+	n = ep_acl_batch_len(b->type, body, &other);
+	if (n == 0 || other != 0) {
+		snprintf(msg, sizeof msg, "Must specify as least one %s",
+		         b->what);
+		why = n == 0 ? msg : "unexpected list for this request";
+	}
+	for (size_t i = 0; why == NULL && b->prepare != NULL && i < n; i++)
+		why = b->prepare(s, body, i, now, msg, sizeof msg);
+	if (why != NULL) {
+		rpc_call_error(call, why, NULL);
+		schema_release(b->bs, body);
+		mem_free(body);
+		return;
+	}
+	ep_acl_write(s, call, b->type, b->bs, body, b->then);
 }
 
 /* ---- tokens: preparation ----------------------------------------------------
@@ -465,61 +523,34 @@ static const char *ep_policy_prepare(struct server *s, struct acl_policy *p,
 	                                                 : "out of memory";
 }
 
+static const char *ep_policy_item(struct server *s, void *body, size_t i,
+                                  int64_t now, char *msg, size_t size)
+{
+	struct fsm_acl_policies *b = body;
+	(void)now;
+	return ep_policy_prepare(s, &b->policies.v[i], i, msg, size);
+}
+
 static void ep_acl_upsert_policies(struct server *s, struct rpc_call *call)
 {
-	struct acl_policy_upsert_request args = {0};
-	struct fsm_acl_policies *body;
-	struct acl *a;
-	char msg[ERR_MSG_MAX + 64];
-	const char *why = NULL;
-	if (!ep_acl_enabled(s, call) || (a = ep_acl_manager(s, call)) == NULL)
-		return;
-	acl_release(a);
-	if (!server_args(call, &acl_policy_upsert_request_schema, &args))
-		return;
-	if (args.policies.n == 0)
-		why = "Must specify as least one policy";
-	for (size_t i = 0; why == NULL && i < args.policies.n; i++)
-		why = ep_policy_prepare(s, &args.policies.v[i], i, msg,
-		                        sizeof msg);
-	body = why == NULL ? mem_calloc(1, sizeof *body) : NULL;
-	if (why == NULL && body == NULL)
-		why = "out of memory";
-	if (why != NULL) {
-		rpc_call_error(call, why, NULL);
-		schema_release(&acl_policy_upsert_request_schema, &args);
-		return;
-	}
-	body->policies = args.policies; /* moved */
-	ep_acl_write(s, call, FSM_ACL_POLICY_UPSERT, &fsm_acl_policies_schema,
-	             body, NULL);
+	static const struct ep_acl_batch b = {FSM_ACL_POLICY_UPSERT,
+	                                      &fsm_acl_policies_schema,
+	                                      sizeof(struct fsm_acl_policies),
+	                                      "policy",
+	                                      ep_policy_item,
+	                                      NULL};
+	ep_acl_batch_write(s, call, &b);
 }
 
 static void ep_acl_delete_policies(struct server *s, struct rpc_call *call)
 {
-	struct acl_names_request args = {0};
-	struct fsm_acl_policies *body;
-	struct acl *a;
-	if (!ep_acl_enabled(s, call) || (a = ep_acl_manager(s, call)) == NULL)
-		return;
-	acl_release(a);
-	if (!server_args(call, &acl_names_request_schema, &args))
-		return;
-	body = args.names.n > 0 ? mem_calloc(1, sizeof *body) : NULL;
-	if (body == NULL) {
-		rpc_call_error(call,
-		               args.names.n > 0
-		                   ? "out of memory"
-		                   : "Must specify as least one policy",
-		               NULL);
-		schema_release(&acl_names_request_schema, &args);
-		return;
-	}
-	body->names = args.names; /* moved */
-	args.names = (struct strlist){0};
-	schema_release(&acl_names_request_schema, &args);
-	ep_acl_write(s, call, FSM_ACL_POLICY_DELETE, &fsm_acl_policies_schema,
-	             body, NULL);
+	static const struct ep_acl_batch b = {FSM_ACL_POLICY_DELETE,
+	                                      &fsm_acl_policies_schema,
+	                                      sizeof(struct fsm_acl_policies),
+	                                      "policy",
+	                                      NULL,
+	                                      NULL};
+	ep_acl_batch_write(s, call, &b);
 }
 
 struct ep_policy_list {
@@ -668,60 +699,33 @@ static const char *ep_token_prepare(struct server *s, struct acl_token *t,
 	return why;
 }
 
+static const char *ep_token_item(struct server *s, void *body, size_t i,
+                                 int64_t now, char *msg, size_t size)
+{
+	struct fsm_acl_tokens *b = body;
+	return ep_token_prepare(s, &b->tokens.v[i], now, msg, size);
+}
+
 static void ep_acl_upsert_tokens(struct server *s, struct rpc_call *call)
 {
-	struct acl_token_upsert_request args = {0};
-	struct fsm_acl_tokens *body;
-	struct acl *a;
-	char msg[ERR_MSG_MAX + 64];
-	const char *why = NULL;
-	int64_t now = stime_wall_ns();
-	if (!ep_acl_enabled(s, call) || (a = ep_acl_manager(s, call)) == NULL)
-		return;
-	acl_release(a);
-	if (!server_args(call, &acl_token_upsert_request_schema, &args))
-		return;
-	if (args.tokens.n == 0)
-		why = "Must specify as least one token";
-	for (size_t i = 0; why == NULL && i < args.tokens.n; i++)
-		why = ep_token_prepare(s, &args.tokens.v[i], now, msg,
-		                       sizeof msg);
-	body = why == NULL ? mem_calloc(1, sizeof *body) : NULL;
-	if (why == NULL && body == NULL)
-		why = "out of memory";
-	if (why != NULL) {
-		rpc_call_error(call, why, NULL);
-		schema_release(&acl_token_upsert_request_schema, &args);
-		return;
-	}
-	body->tokens = args.tokens; /* moved */
-	ep_acl_write(s, call, FSM_ACL_TOKEN_UPSERT, &fsm_acl_tokens_schema,
-	             body, ep_acl_tokens_written);
+	static const struct ep_acl_batch b = {FSM_ACL_TOKEN_UPSERT,
+	                                      &fsm_acl_tokens_schema,
+	                                      sizeof(struct fsm_acl_tokens),
+	                                      "token",
+	                                      ep_token_item,
+	                                      ep_acl_tokens_written};
+	ep_acl_batch_write(s, call, &b);
 }
 
 static void ep_acl_delete_tokens(struct server *s, struct rpc_call *call)
 {
-	struct acl_token_delete_request args = {0};
-	struct fsm_acl_tokens *body;
-	struct acl *a;
-	if (!ep_acl_enabled(s, call) || (a = ep_acl_manager(s, call)) == NULL)
-		return;
-	acl_release(a);
-	if (!server_args(call, &acl_token_delete_request_schema, &args))
-		return;
-	body = args.accessor_ids.n > 0 ? mem_calloc(1, sizeof *body) : NULL;
-	if (body == NULL) {
-		rpc_call_error(call,
-		               args.accessor_ids.n > 0
-		                   ? "out of memory"
-		                   : "Must specify as least one token",
-		               NULL);
-		schema_release(&acl_token_delete_request_schema, &args);
-		return;
-	}
-	body->accessor_ids = args.accessor_ids; /* moved */
-	ep_acl_write(s, call, FSM_ACL_TOKEN_DELETE, &fsm_acl_tokens_schema,
-	             body, NULL);
+	static const struct ep_acl_batch b = {FSM_ACL_TOKEN_DELETE,
+	                                      &fsm_acl_tokens_schema,
+	                                      sizeof(struct fsm_acl_tokens),
+	                                      "token",
+	                                      NULL,
+	                                      NULL};
+	ep_acl_batch_write(s, call, &b);
 }
 
 struct ep_token_list {
@@ -769,14 +773,10 @@ static void ep_acl_list_tokens(struct server *s, struct rpc_call *call)
 {
 	struct acl_specific_request args = {0};
 	struct ep_token_list l = {0};
-	struct acl *a;
 	if (!ep_acl_enabled(s, call) ||
 	    server_block(s, call, STORE_BIT(STORE_ACL_TOKENS),
 	                 ep_acl_list_tokens))
 		return;
-	if ((a = ep_acl_manager(s, call)) == NULL)
-		return;
-	acl_release(a);
 	if (!server_args(call, &acl_specific_request_schema, &args))
 		return;
 	l.global_only = args.global_only;
@@ -875,29 +875,19 @@ out:
 	schema_release(&acl_specific_request_schema, &args);
 }
 
-int server_register_acl_endpoints(struct server *s)
-{
-	static const struct {
-		const char *method;
-		unsigned flags;
-		server_ep_fn fn;
-	} eps[] = {
-	    {"ACL.Bootstrap", EP_WRITE, ep_acl_bootstrap},
-	    {"ACL.UpsertPolicies", EP_WRITE, ep_acl_upsert_policies},
-	    {"ACL.DeletePolicies", EP_WRITE, ep_acl_delete_policies},
-	    {"ACL.ListPolicies", 0, ep_acl_list_policies},
-	    {"ACL.GetPolicy", 0, ep_acl_get_policy},
-	    {"ACL.UpsertTokens", EP_WRITE, ep_acl_upsert_tokens},
-	    {"ACL.DeleteTokens", EP_WRITE, ep_acl_delete_tokens},
-	    {"ACL.ListTokens", 0, ep_acl_list_tokens},
-	    {"ACL.GetToken", 0, ep_acl_get_token},
-	    {"ACL.ResolveToken", 0, ep_acl_resolve_token},
-	};
-	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc =
-		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
+/* Writes and the token list need a management token; reads of a policy
+ * or token are for holders (checked by the handlers); bootstrap and
+ * token resolution are open (their own rules, as Nomad's). */
+static const struct server_ep_def acl_eps[] = {
+    {"ACL.Bootstrap", EP_WRITE, SRV_RULE_OPEN, ep_acl_bootstrap},
+    {"ACL.UpsertPolicies", EP_WRITE, SRV_RULE_MGMT, ep_acl_upsert_policies},
+    {"ACL.DeletePolicies", EP_WRITE, SRV_RULE_MGMT, ep_acl_delete_policies},
+    {"ACL.ListPolicies", 0, SRV_RULE_TOKEN, ep_acl_list_policies},
+    {"ACL.GetPolicy", 0, SRV_RULE_TOKEN, ep_acl_get_policy},
+    {"ACL.UpsertTokens", EP_WRITE, SRV_RULE_MGMT, ep_acl_upsert_tokens},
+    {"ACL.DeleteTokens", EP_WRITE, SRV_RULE_MGMT, ep_acl_delete_tokens},
+    {"ACL.ListTokens", 0, SRV_RULE_MGMT, ep_acl_list_tokens},
+    {"ACL.GetToken", 0, SRV_RULE_TOKEN, ep_acl_get_token},
+    {"ACL.ResolveToken", 0, SRV_RULE_OPEN, ep_acl_resolve_token},
+};
+SERVER_EP_TABLE(server_acl_eps, acl_eps);

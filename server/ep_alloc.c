@@ -15,7 +15,8 @@
 struct ep_allocs {
 	struct alloc_list_response stubs;
 	struct allocs_response full;
-	const char *eval_id; /* filter, or NULL */
+	const char *eval_id;   /* filter, or NULL */
+	const struct acl *acl; /* only allocations it may read, or NULL */
 	bool want_full, resources, oom;
 };
 
@@ -56,6 +57,9 @@ static bool ep_add_alloc(void *data, const struct allocation *a)
 	size_t n = l->want_full ? l->full.allocs.n : l->stubs.allocations.n;
 	if (l->eval_id != NULL &&
 	    (a->eval_id == NULL || strcmp(a->eval_id, l->eval_id) != 0))
+		return true;
+	if (l->acl != NULL &&
+	    !acl_allow_ns_op(l->acl, a->namespace, ACL_CAP_READ_JOB))
 		return true;
 	if (l->want_full) {
 		struct allocation *v =
@@ -100,14 +104,19 @@ static void ep_alloc_list(struct server *s, struct rpc_call *call)
 {
 	struct alloc_list_request a = {0};
 	struct ep_allocs l = {0};
+	struct acl *caller;
 	if (server_block(s, call, STORE_BIT(STORE_ALLOCS), ep_alloc_list))
 		return;
-	if (!server_args(call, &alloc_list_request_schema, &a))
+	if ((caller = server_acl_caller(s, call)) == NULL)
 		return;
-	l.resources = a.resources;
-	store_each_alloc(s->store, server_namespace(call, NULL), a.prefix,
-	                 ep_add_alloc, &l);
-	ep_allocs_reply(s, call, &l);
+	if (server_args(call, &alloc_list_request_schema, &a)) {
+		l.resources = a.resources;
+		l.acl = caller; /* "*": the namespaces it may read */
+		store_each_alloc(s->store, server_namespace(call, NULL),
+		                 a.prefix, ep_add_alloc, &l);
+		ep_allocs_reply(s, call, &l);
+	}
+	acl_release(caller);
 	schema_release(&alloc_list_request_schema, &a);
 }
 
@@ -115,13 +124,18 @@ static void ep_job_allocs(struct server *s, struct rpc_call *call)
 {
 	struct id_request a = {0};
 	struct ep_allocs l = {0};
+	struct acl *caller;
 	if (server_block(s, call, STORE_BIT(STORE_ALLOCS), ep_job_allocs))
 		return;
-	if (!server_args(call, &id_request_schema, &a))
+	if ((caller = server_acl_caller(s, call)) == NULL)
 		return;
-	store_each_job_alloc(s->store, server_namespace(call, NULL),
-	                     a.id ? a.id : "", ep_add_alloc, &l);
-	ep_allocs_reply(s, call, &l);
+	if (server_args(call, &id_request_schema, &a)) {
+		l.acl = caller; /* "*": the job in every namespace */
+		store_each_job_alloc(s->store, server_namespace(call, NULL),
+		                     a.id ? a.id : "", ep_add_alloc, &l);
+		ep_allocs_reply(s, call, &l);
+	}
+	acl_release(caller);
 	schema_release(&id_request_schema, &a);
 }
 
@@ -135,7 +149,9 @@ static void ep_eval_allocs(struct server *s, struct rpc_call *call)
 	if (!server_args(call, &id_request_schema, &a))
 		return;
 	ev = store_eval(s->store, a.id ? a.id : "");
-	if (ev != NULL) {
+	/* Another namespace's evaluation, unless readable, is not there. */
+	if (ev != NULL &&
+	    server_acl_may(s, call, ev->namespace, ACL_CAP_READ_JOB)) {
 		l.eval_id = ev->id;
 		store_each_job_alloc(s->store, ev->namespace, ev->job_id,
 		                     ep_add_alloc, &l);
@@ -149,14 +165,21 @@ static void ep_node_allocs(struct server *s, struct rpc_call *call)
 	struct node_specific_request a = {0};
 	struct ep_allocs l = {.want_full = true};
 	const struct node *n;
+	struct acl *caller;
 	if (server_block(s, call, STORE_BIT(STORE_ALLOCS), ep_node_allocs))
 		return;
-	if (!server_args(call, &node_specific_request_schema, &a))
+	if ((caller = server_acl_caller(s, call)) == NULL)
 		return;
-	n = server_find_node(s, a.node_id);
-	if (n != NULL)
-		store_each_node_alloc(s->store, n->id, ep_add_alloc, &l);
-	ep_allocs_reply(s, call, &l);
+	if (server_args(call, &node_specific_request_schema, &a)) {
+		/* Nomad: node:read, then read-job per allocation. */
+		l.acl = caller;
+		n = server_find_node(s, a.node_id);
+		if (n != NULL)
+			store_each_node_alloc(s->store, n->id, ep_add_alloc,
+			                      &l);
+		ep_allocs_reply(s, call, &l);
+	}
+	acl_release(caller);
 	schema_release(&node_specific_request_schema, &a);
 }
 
@@ -187,6 +210,10 @@ static void ep_alloc_get(struct server *s, struct rpc_call *call)
 		if (o.count == 1)
 			r.alloc = (struct allocation *)o.a;
 	}
+	/* Another namespace's allocation, unless readable, is not there. */
+	if (r.alloc != NULL &&
+	    !server_acl_may(s, call, r.alloc->namespace, ACL_CAP_READ_JOB))
+		r.alloc = NULL;
 	struct rpc_meta m =
 	    server_meta(s, r.alloc ? r.alloc->modify_index
 	                           : store_table_index(s->store, STORE_ALLOCS));
@@ -274,8 +301,7 @@ static void ep_client_allocs(struct server *s, struct rpc_call *call)
 	n = store_node(s->store, a.node_id ? a.node_id : "");
 	if (n == NULL) {
 		rpc_call_error(call, "node not found", NULL);
-	} else if (a.secret_id == NULL || n->secret_id == NULL ||
-	           strcmp(a.secret_id, n->secret_id) != 0) {
+	} else if (!server_secret_equal(a.secret_id, n->secret_id)) {
 		rpc_call_error(call, "node secret ID does not match", NULL);
 	} else {
 		store_each_node_alloc(s->store, n->id, ep_client_alloc, &c);
@@ -388,27 +414,16 @@ static void ep_update_alloc(struct server *s, struct rpc_call *call)
 	schema_release(&alloc_update_request_schema, &a);
 }
 
-int server_register_alloc_endpoints(struct server *s)
-{
-	static const struct {
-		const char *method;
-		unsigned flags;
-		server_ep_fn fn;
-	} eps[] = {
-	    {"Alloc.List", 0, ep_alloc_list},
-	    {"Alloc.GetAlloc", 0, ep_alloc_get},
-	    {"Alloc.GetAllocs", 0, ep_alloc_get_many},
-	    {"Job.Allocations", 0, ep_job_allocs},
-	    {"Eval.Allocations", 0, ep_eval_allocs},
-	    {"Node.Allocations", 0, ep_node_allocs},
-	    {"Node.GetClientAllocs", 0, ep_client_allocs},
-	    {"Node.UpdateAlloc", EP_WRITE, ep_update_alloc},
-	};
-	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc =
-		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
+/* Reads need read-job (per allocation where the namespace is the
+ * object's); a client reaches its own allocations with its node secret. */
+static const struct server_ep_def alloc_eps[] = {
+    {"Alloc.List", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_alloc_list},
+    {"Alloc.GetAlloc", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_alloc_get},
+    {"Alloc.GetAllocs", 0, SRV_RULE_NODE(ALLOC_IDS), ep_alloc_get_many},
+    {"Job.Allocations", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_job_allocs},
+    {"Eval.Allocations", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_eval_allocs},
+    {"Node.Allocations", 0, SRV_RULE_AREA_OBJ(NODE, READ), ep_node_allocs},
+    {"Node.GetClientAllocs", 0, SRV_RULE_NODE(ARG), ep_client_allocs},
+    {"Node.UpdateAlloc", EP_WRITE, SRV_RULE_NODE(ALLOCS), ep_update_alloc},
+};
+SERVER_EP_TABLE(server_alloc_eps, alloc_eps);

@@ -80,7 +80,8 @@ static void ep_driver_configs(const struct job *job, struct errlist *errs)
 			const struct task *task = &tg->tasks.v[t];
 			struct err e;
 			err_clear(&e);
-			if (task->driver == NULL || !driver_known(task->driver) ||
+			if (task->driver == NULL ||
+			    !driver_known(task->driver) ||
 			    driver_validate(task->driver, &task->config, &e) ==
 			        ERR_OK)
 				continue;
@@ -104,6 +105,11 @@ static int ep_admit_job(struct server *s, struct rpc_call *call,
 		ep_fail(call, ERR_INVAL, "Job ID hasn't been provided");
 		return ERR_INVAL;
 	}
+	/* The rule checked the envelope's namespace; a job naming its own
+	 * (the envelope has none) is checked there. */
+	if (strcmp(ns, server_namespace(call, NULL)) != 0 &&
+	    !server_acl_allow_ns_op(s, call, ns, ACL_CAP_SUBMIT_JOB))
+		return ERR_DENIED;
 	char *ns_copy = mem_strdup(ns); /* ns may be job->namespace itself */
 	mem_free(job->namespace);
 	job->namespace = ns_copy;
@@ -260,6 +266,7 @@ fail:
 
 struct ep_stub_list {
 	struct job_list_response r;
+	const struct acl *acl; /* the caller: only what it may list */
 	size_t cap;
 	bool oom;
 };
@@ -268,6 +275,8 @@ static bool ep_add_stub(void *data, const struct job *job)
 {
 	struct ep_stub_list *l = data;
 	struct job_list_stub *st;
+	if (!acl_allow_ns_op(l->acl, job->namespace, ACL_CAP_LIST_JOBS))
+		return true;
 	if (l->r.jobs.n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		st = mem_realloc(l->r.jobs.v, cap * sizeof *st);
@@ -305,12 +314,19 @@ static void ep_job_list(struct server *s, struct rpc_call *call)
 {
 	struct id_request args = {0};
 	struct ep_stub_list l = {0};
+	struct acl *a;
 	if (server_block(s, call, STORE_BIT(STORE_JOBS), ep_job_list))
 		return;
-	if (!server_args(call, &id_request_schema, &args))
+	if ((a = server_acl_caller(s, call)) == NULL)
 		return;
+	if (!server_args(call, &id_request_schema, &args)) {
+		acl_release(a);
+		return;
+	}
+	l.acl = a;
 	store_each_job(s->store, server_namespace(call, NULL), args.prefix,
 	               ep_add_stub, &l);
+	acl_release(a);
 	if (l.oom) {
 		rpc_call_error(call, "out of memory", NULL);
 	} else {
@@ -372,6 +388,7 @@ out:
 
 struct ep_eval_list {
 	struct eval_list_response r;
+	const struct acl *acl; /* the caller: only what it may read */
 	size_t cap;
 	bool oom;
 };
@@ -379,6 +396,8 @@ struct ep_eval_list {
 static bool ep_add_eval(void *data, const struct evaluation *ev)
 {
 	struct ep_eval_list *l = data;
+	if (!acl_allow_ns_op(l->acl, ev->namespace, ACL_CAP_READ_JOB))
+		return true;
 	if (l->r.evaluations.n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct evaluation *v =
@@ -407,32 +426,41 @@ static void ep_eval_reply(struct server *s, struct rpc_call *call,
 	mem_free(l->r.evaluations.v); /* borrowed entries */
 }
 
-static void ep_job_evals(struct server *s, struct rpc_call *call)
+/* Evaluations in the call's namespace ("*": in every namespace, then
+ * only where the caller may read jobs), of one job or by ID prefix. */
+static void ep_evals(struct server *s, struct rpc_call *call, bool of_job)
 {
 	struct id_request args = {0};
 	struct ep_eval_list l = {0};
-	if (server_block(s, call, STORE_BIT(STORE_EVALS), ep_job_evals))
+	struct acl *a;
+	const char *ns = server_namespace(call, NULL);
+	if ((a = server_acl_caller(s, call)) == NULL)
 		return;
-	if (!server_args(call, &id_request_schema, &args))
-		return;
-	store_each_job_eval(s->store, server_namespace(call, NULL),
-	                    args.id ? args.id : "", ep_add_eval, &l);
-	ep_eval_reply(s, call, &l);
+	if (server_args(call, &id_request_schema, &args)) {
+		l.acl = a;
+		if (of_job)
+			store_each_job_eval(s->store, ns,
+			                    args.id ? args.id : "", ep_add_eval,
+			                    &l);
+		else
+			store_each_eval(s->store, ns, args.prefix, ep_add_eval,
+			                &l);
+		ep_eval_reply(s, call, &l);
+	}
+	acl_release(a);
 	schema_release(&id_request_schema, &args);
+}
+
+static void ep_job_evals(struct server *s, struct rpc_call *call)
+{
+	if (!server_block(s, call, STORE_BIT(STORE_EVALS), ep_job_evals))
+		ep_evals(s, call, true);
 }
 
 static void ep_eval_list(struct server *s, struct rpc_call *call)
 {
-	struct id_request args = {0};
-	struct ep_eval_list l = {0};
-	if (server_block(s, call, STORE_BIT(STORE_EVALS), ep_eval_list))
-		return;
-	if (!server_args(call, &id_request_schema, &args))
-		return;
-	store_each_eval(s->store, server_namespace(call, NULL), args.prefix,
-	                ep_add_eval, &l);
-	ep_eval_reply(s, call, &l);
-	schema_release(&id_request_schema, &args);
+	if (!server_block(s, call, STORE_BIT(STORE_EVALS), ep_eval_list))
+		ep_evals(s, call, false);
 }
 
 static void ep_eval_get(struct server *s, struct rpc_call *call)
@@ -445,6 +473,10 @@ static void ep_eval_get(struct server *s, struct rpc_call *call)
 		return;
 	r.eval =
 	    (struct evaluation *)store_eval(s->store, args.id ? args.id : "");
+	/* Another namespace's evaluation, unless readable, is not there. */
+	if (r.eval != NULL &&
+	    !server_acl_may(s, call, r.eval->namespace, ACL_CAP_READ_JOB))
+		r.eval = NULL;
 	struct rpc_meta m =
 	    server_meta(s, r.eval ? r.eval->modify_index
 	                          : store_table_index(s->store, STORE_EVALS));
@@ -601,29 +633,16 @@ static void ep_job_scale(struct server *s, struct rpc_call *call)
 	schema_release(&job_scale_request_schema, &a);
 }
 
-int server_register_job_endpoints(struct server *s)
-{
-	static const struct {
-		const char *method;
-		unsigned flags;
-		server_ep_fn fn;
-	} eps[] = {
-	    {"Job.Register", EP_WRITE, ep_job_register},
-	    {"Job.Plan", 0, ep_job_plan},
-	    {"Job.Scale", EP_WRITE, ep_job_scale},
-	    {"Job.Deregister", EP_WRITE, ep_job_deregister},
-	    {"Job.List", 0, ep_job_list},
-	    {"Job.GetJob", 0, ep_job_get},
-	    {"Job.GetJobVersions", 0, ep_job_versions},
-	    {"Job.Evaluations", 0, ep_job_evals},
-	    {"Eval.List", 0, ep_eval_list},
-	    {"Eval.GetEval", 0, ep_eval_get},
-	};
-	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc =
-		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
+static const struct server_ep_def job_eps[] = {
+    {"Job.Register", EP_WRITE, SRV_RULE_NS_OBJ(SUBMIT_JOB), ep_job_register},
+    {"Job.Plan", 0, SRV_RULE_NS_OBJ(SUBMIT_JOB), ep_job_plan},
+    {"Job.Scale", EP_WRITE, SRV_RULE_NS2(SCALE_JOB, SUBMIT_JOB), ep_job_scale},
+    {"Job.Deregister", EP_WRITE, SRV_RULE_NS(SUBMIT_JOB), ep_job_deregister},
+    {"Job.List", 0, SRV_RULE_NS_OBJ(LIST_JOBS), ep_job_list},
+    {"Job.GetJob", 0, SRV_RULE_NS(READ_JOB), ep_job_get},
+    {"Job.GetJobVersions", 0, SRV_RULE_NS(READ_JOB), ep_job_versions},
+    {"Job.Evaluations", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_job_evals},
+    {"Eval.List", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_eval_list},
+    {"Eval.GetEval", 0, SRV_RULE_NS_OBJ(READ_JOB), ep_eval_get},
+};
+SERVER_EP_TABLE(server_job_eps, job_eps);

@@ -1,8 +1,8 @@
 /* server/ep_namespace.c: the Namespace.* endpoints. Writes need a
- * management token; reads show only the namespaces the caller has some
- * capability in. "default" always exists and cannot be deleted; a
- * namespace holding a job that is not dead cannot be deleted (checked
- * here and again when the entry is applied). */
+ * management token (the endpoints' rule); reads show only the
+ * namespaces the caller has some capability in. "default" always exists and
+ * cannot be deleted; a namespace holding a job that is not dead cannot be
+ * deleted (checked here and again when the entry is applied). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,14 +14,6 @@
 #include "raft/fsm_acl.h"
 #include "server/messages_acl.h"
 #include "server/server_int.h"
-
-static bool ep_ns_manager(struct server *s, struct rpc_call *call)
-{
-	struct acl *a = server_acl_caller(s, call);
-	bool ok = a != NULL && server_acl_need_management(call, a);
-	acl_release(a);
-	return ok;
-}
 
 static void ep_ns_reply(struct server *s, struct rpc_call *call, uint64_t index)
 {
@@ -105,8 +97,7 @@ static void ep_ns_upsert(struct server *s, struct rpc_call *call)
 	struct fsm_namespaces *body;
 	char msg[ERR_MSG_MAX + 64];
 	const char *why = NULL;
-	if (!ep_ns_manager(s, call) ||
-	    !server_args(call, &namespace_upsert_request_schema, &args))
+	if (!server_args(call, &namespace_upsert_request_schema, &args))
 		return;
 	if (args.namespaces.n == 0)
 		why = "must specify at least one namespace";
@@ -152,8 +143,7 @@ static void ep_ns_delete(struct server *s, struct rpc_call *call)
 	struct fsm_namespaces *body;
 	char msg[512];
 	const char *why = NULL;
-	if (!ep_ns_manager(s, call) ||
-	    !server_args(call, &acl_names_request_schema, &args))
+	if (!server_args(call, &acl_names_request_schema, &args))
 		return;
 	if (args.namespaces.n == 0)
 		why = "must specify at least one namespace to delete";
@@ -257,23 +247,12 @@ static void ep_ns_get(struct server *s, struct rpc_call *call)
 	schema_release(&acl_specific_request_schema, &args);
 }
 
-int server_register_namespace_endpoints(struct server *s)
-{
-	static const struct {
-		const char *method;
-		unsigned flags;
-		server_ep_fn fn;
-	} eps[] = {
-	    {"Namespace.UpsertNamespaces", EP_WRITE, ep_ns_upsert},
-	    {"Namespace.DeleteNamespaces", EP_WRITE, ep_ns_delete},
-	    {"Namespace.ListNamespaces", 0, ep_ns_list},
-	    {"Namespace.GetNamespace", 0, ep_ns_get},
-	};
-	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc =
-		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
+/* Writes need a management token (the rule); reads show only the
+ * namespaces the caller has some capability in (the handlers). */
+static const struct server_ep_def namespace_eps[] = {
+    {"Namespace.UpsertNamespaces", EP_WRITE, SRV_RULE_MGMT, ep_ns_upsert},
+    {"Namespace.DeleteNamespaces", EP_WRITE, SRV_RULE_MGMT, ep_ns_delete},
+    {"Namespace.ListNamespaces", 0, SRV_RULE_TOKEN, ep_ns_list},
+    {"Namespace.GetNamespace", 0, SRV_RULE_TOKEN, ep_ns_get},
+};
+SERVER_EP_TABLE(server_namespace_eps, namespace_eps);

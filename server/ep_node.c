@@ -180,7 +180,7 @@ static const char *ep_register_check(const struct store *st,
 		return "invalid status for node";
 	old = store_node(st, n->id);
 	if (old != NULL && old->secret_id != NULL &&
-	    strcmp(old->secret_id, n->secret_id) != 0)
+	    !server_secret_equal(n->secret_id, old->secret_id))
 		return "node secret ID does not match. Not registering node.";
 	return NULL;
 }
@@ -255,7 +255,7 @@ static const struct node *ep_node_auth(struct server *s, struct rpc_call *call,
 		return NULL;
 	}
 	if (secret != NULL && *secret != '\0' && n->secret_id != NULL &&
-	    strcmp(secret, n->secret_id) != 0) {
+	    !server_secret_equal(secret, n->secret_id)) {
 		rpc_call_error(call, "node secret ID does not match", NULL);
 		return NULL;
 	}
@@ -575,26 +575,17 @@ static void ep_node_get(struct server *s, struct rpc_call *call)
 	schema_release(&node_specific_request_schema, &a);
 }
 
-int server_register_node_endpoints(struct server *s)
-{
-	static const struct {
-		const char *method;
-		unsigned flags;
-		server_ep_fn fn;
-	} eps[] = {
-	    {"Node.Register", EP_WRITE, ep_node_register},
-	    {"Node.UpdateStatus", EP_WRITE, ep_node_update_status},
-	    {"Node.Deregister", EP_WRITE, ep_node_deregister},
-	    {"Node.UpdateDrain", EP_WRITE, ep_node_drain},
-	    {"Node.UpdateEligibility", EP_WRITE, ep_node_eligibility},
-	    {"Node.List", 0, ep_node_list},
-	    {"Node.GetNode", 0, ep_node_get},
-	};
-	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
-		int rc =
-		    server_endpoint(s, eps[i].method, eps[i].flags, eps[i].fn);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
+/* A client agent calls the node RPCs with its node's SecretID as the
+ * token (acl_rules.c); operators need node:read / node:write. */
+static const struct server_ep_def node_eps[] = {
+    {"Node.Register", EP_WRITE, SRV_RULE_NODE(REGISTER), ep_node_register},
+    {"Node.UpdateStatus", EP_WRITE, SRV_RULE_NODE(ARG), ep_node_update_status},
+    {"Node.Deregister", EP_WRITE, SRV_RULE_AREA_OR_NODE(NODE, WRITE, ARG),
+     ep_node_deregister},
+    {"Node.UpdateDrain", EP_WRITE, SRV_RULE_AREA(NODE, WRITE), ep_node_drain},
+    {"Node.UpdateEligibility", EP_WRITE, SRV_RULE_AREA(NODE, WRITE),
+     ep_node_eligibility},
+    {"Node.List", 0, SRV_RULE_AREA(NODE, READ), ep_node_list},
+    {"Node.GetNode", 0, SRV_RULE_AREA_OR_NODE(NODE, READ, ARG), ep_node_get},
+};
+SERVER_EP_TABLE(server_node_eps, node_eps);

@@ -144,19 +144,15 @@ out:
 	schema_release(&raft_peer_request_schema, &args);
 }
 
-int server_register_status_endpoints(struct server *s)
-{
-	int rc = server_endpoint(s, "Status.Leader", 0, status_leader);
-	if (rc == ERR_OK)
-		rc = server_endpoint(s, "Status.Peers", EP_ANY, status_peers);
-	if (rc == ERR_OK)
-		rc = server_endpoint(s, "Status.Members", EP_ANY,
-		                     status_members);
-	if (rc == ERR_OK)
-		rc = server_endpoint(s, "Operator.RaftGetConfiguration", 0,
-		                     raft_configuration);
-	if (rc == ERR_OK)
-		rc = server_endpoint(s, "Operator.RaftRemovePeerByID", EP_WRITE,
-		                     raft_remove_peer);
-	return rc;
-}
+/* Nomad: Status.Leader and Status.Peers are open, Status.Members needs
+ * node:read, the Raft operations operator:read / operator:write. */
+static const struct server_ep_def status_eps[] = {
+    {"Status.Leader", 0, SRV_RULE_OPEN, status_leader},
+    {"Status.Peers", EP_ANY, SRV_RULE_OPEN, status_peers},
+    {"Status.Members", EP_ANY, SRV_RULE_AREA(NODE, READ), status_members},
+    {"Operator.RaftGetConfiguration", 0, SRV_RULE_AREA(OPERATOR, READ),
+     raft_configuration},
+    {"Operator.RaftRemovePeerByID", EP_WRITE, SRV_RULE_AREA(OPERATOR, WRITE),
+     raft_remove_peer},
+};
+SERVER_EP_TABLE(server_status_eps, status_eps);

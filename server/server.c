@@ -135,16 +135,8 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 		uv_timer_init(cfg->loop, &s->alloc_batch_timer);
 		s->alloc_batch_timer.data = s;
 	}
-	if (rc == ERR_OK) {
-		server_register_member_endpoints(s);
-		if (server_register_status_endpoints(s) != ERR_OK ||
-		    server_register_job_endpoints(s) != ERR_OK ||
-		    server_register_node_endpoints(s) != ERR_OK ||
-		    server_register_alloc_endpoints(s) != ERR_OK ||
-		    server_register_acl_endpoints(s) != ERR_OK ||
-		    server_register_namespace_endpoints(s) != ERR_OK)
-			rc = err_set(e, ERR_INTERNAL, "registering endpoints");
-	}
+	if (rc == ERR_OK && server_register_endpoints(s) != ERR_OK)
+		rc = err_set(e, ERR_INTERNAL, "registering endpoints");
 	if (rc != ERR_OK) {
 		server_destroy(s);
 		return rc;

@@ -62,6 +62,14 @@ int server_call(struct server *s, const struct rpc_request *req,
                 const struct schema *as, const void *args, rpc_reply_fn cb,
                 void *data);
 
+/* Every RPC method a server registers with its ACL rule as text
+ * ("namespace:read-job", "node:write|node-secret", see
+ * server_acl_rule_str), in registration order. Needs no server: the
+ * tables are static (rpcpoke -methods prints them for the e2e tests). */
+typedef void (*server_method_fn)(void *data, const char *method,
+                                 const char *rule);
+void server_each_method(server_method_fn fn, void *data);
+
 /* For the HTTP API's health and agent endpoints. */
 struct store *server_store(struct server *s);
 bool server_is_leader(const struct server *s);

@@ -2,6 +2,7 @@
 #ifndef STEPPE_SERVER_SERVER_INT_H
 #define STEPPE_SERVER_SERVER_INT_H
 
+#include "acl/acl.h"
 #include "lib/id.h"
 #include "raft/replica.h"
 #include "server/formation.h"
@@ -16,10 +17,85 @@
 struct server;
 typedef void (*server_ep_fn)(struct server *s, struct rpc_call *call);
 
+/* The ACL rule of an endpoint (acl_rules.c), checked before its handler
+ * runs on the server that receives the call and again on the one that
+ * answers it. Every endpoint names one: server_endpoint refuses
+ * SRV_ACL_UNSET, so a method added without a rule fails loudly. */
+enum server_acl_kind {
+	SRV_ACL_UNSET = 0,
+	SRV_ACL_OPEN,       /* no token needed (Status.Leader, ACL.Bootstrap) */
+	SRV_ACL_GOSSIP,     /* servers' member exchange (design notes) */
+	SRV_ACL_TOKEN,      /* a token that resolves (anonymous included);
+	                     * the handler decides per object */
+	SRV_ACL_MANAGEMENT, /* a management token */
+	SRV_ACL_NS,         /* cap (or cap2) in the envelope's namespace */
+	SRV_ACL_AREA,       /* area at access: node:read, operator:write */
+	SRV_ACL_NODE,       /* a node's own SecretID (or management) */
+};
+
+/* Where a node RPC names the node whose SecretID may stand in for an
+ * ACL token (SRV_ACL_NODE, and SRV_ACL_AREA rules that also take one). */
+enum server_node_of {
+	SRV_NODE_NONE = 0,
+	SRV_NODE_ARG,       /* Args.NodeID */
+	SRV_NODE_REGISTER,  /* Args.Node.ID; the token is Args.Node.SecretID */
+	SRV_NODE_ALLOCS,    /* the stored node of Args.Alloc[].ID */
+	SRV_NODE_ALLOC_IDS, /* the stored node of Args.AllocIDs[] */
+};
+
+struct server_acl_rule {
+	unsigned char kind;   /* enum server_acl_kind */
+	unsigned char area;   /* SRV_ACL_AREA: enum acl_area */
+	unsigned char access; /* SRV_ACL_AREA: enum acl_access */
+	unsigned char node;   /* enum server_node_of */
+	signed char cap;      /* SRV_ACL_NS: enum acl_cap */
+	signed char cap2;     /* SRV_ACL_NS: another cap that will do, -1 */
+	bool object;          /* the handler checks the object's namespace
+	                       * too (or filters a list by it) */
+};
+
+/* Table shorthands (caps and areas from acl/acl.h). */
+/* clang-format off */
+#define SRV_RULE_OPEN   {.kind = SRV_ACL_OPEN}
+#define SRV_RULE_GOSSIP {.kind = SRV_ACL_GOSSIP}
+#define SRV_RULE_TOKEN  {.kind = SRV_ACL_TOKEN, .object = true}
+#define SRV_RULE_MGMT   {.kind = SRV_ACL_MANAGEMENT}
+#define SRV_RULE_NS(c)  {.kind = SRV_ACL_NS, .cap = ACL_CAP_##c, .cap2 = -1}
+#define SRV_RULE_NS_OBJ(c) \
+	{.kind = SRV_ACL_NS, .cap = ACL_CAP_##c, .cap2 = -1, .object = true}
+#define SRV_RULE_NS2(c, d) \
+	{.kind = SRV_ACL_NS, .cap = ACL_CAP_##c, .cap2 = ACL_CAP_##d}
+#define SRV_RULE_AREA(a, x) \
+	{.kind = SRV_ACL_AREA, .area = ACL_AREA_##a, .access = ACL_##x}
+#define SRV_RULE_AREA_OBJ(a, x) \
+	{.kind = SRV_ACL_AREA, .area = ACL_AREA_##a, .access = ACL_##x, \
+	 .object = true}
+#define SRV_RULE_AREA_OR_NODE(a, x, by) \
+	{.kind = SRV_ACL_AREA, .area = ACL_AREA_##a, .access = ACL_##x, \
+	 .node = SRV_NODE_##by}
+#define SRV_RULE_NODE(by) {.kind = SRV_ACL_NODE, .node = SRV_NODE_##by}
+/* clang-format on */
+
+/* One endpoint: its method, flags, rule and handler. */
+struct server_ep_def {
+	const char *method;
+	unsigned flags;
+	struct server_acl_rule rule;
+	server_ep_fn fn;
+};
+
+/* The endpoints of one file. */
+struct server_ep_table {
+	const struct server_ep_def *v;
+	size_t n;
+};
+
+#define SERVER_EP_TABLE(name, defs) \
+	const struct server_ep_table name = {defs, sizeof defs / sizeof defs[0]}
+
 struct server_ep {
 	struct server *s;
-	unsigned flags;
-	server_ep_fn fn;
+	const struct server_ep_def *def;
 };
 
 struct server_wait; /* a call held until a leader is known */
@@ -66,12 +142,12 @@ struct server {
 	struct heartbeats *heartbeats;
 	uv_timer_t broker_timer;
 	bool leading;
-	bool draining_write;       /* drainer.c: a write is in flight */
+	bool draining_write;             /* drainer.c: a write is in flight */
 	struct alloc_batch *alloc_batch; /* alloc_batch.c: being collected */
 	uv_timer_t alloc_batch_timer;
-	int64_t drainer_last_ns;   /* drainer.c: last step (monotonic) */
-	int workers;           /* evaluations being scheduled */
-	struct wjob *inflight; /* plans submitted, not yet applied */
+	int64_t drainer_last_ns; /* drainer.c: last step (monotonic) */
+	int workers;             /* evaluations being scheduled */
+	struct wjob *inflight;   /* plans submitted, not yet applied */
 	uint64_t sched_seq;
 
 	struct server_ep *eps;
@@ -86,9 +162,11 @@ struct server {
 	void *stop_data;
 };
 
-/* endpoint.c */
-int server_endpoint(struct server *s, const char *method, unsigned flags,
-                    server_ep_fn fn);
+/* endpoint.c: registers def (a static table entry) on the RPC server.
+ * ERR_INVAL (logged) when def has no ACL rule. */
+int server_endpoint(struct server *s, const struct server_ep_def *def);
+/* Registers every table below; ERR_OK or the first failure. */
+int server_register_endpoints(struct server *s);
 /* Meta for replies: the given index, leader knowledge, last contact. */
 struct rpc_meta server_meta(const struct server *s, uint64_t index);
 /* Blocking queries: returns true when the call was parked (fn runs again
@@ -132,7 +210,6 @@ bool server_peer_allowed(void *data, uint64_t id, const char *address,
                          const char *peer);
 /* Notes that an operator removed Raft peer id just now. */
 void server_note_removed(struct server *s, uint64_t id);
-void server_register_member_endpoints(struct server *s);
 
 /* evals.c: a new pending evaluation of job (ID and times chosen now;
  * the caller releases ev). ERR_OK, ERR_NOMEM, ERR_IO. */
@@ -187,13 +264,13 @@ void server_capacity_changed(struct server *s);
 int64_t server_heartbeat(struct server *s, const char *node_id);
 void server_heartbeat_forget(struct server *s, const char *node_id);
 
-/* ep_status.c, ep_job.c, ep_node.c, ep_alloc.c */
-int server_register_status_endpoints(struct server *s);
-int server_register_job_endpoints(struct server *s);
-int server_register_node_endpoints(struct server *s);
+/* The endpoint tables: members.c, ep_status.c, ep_job.c, ep_node.c,
+ * ep_alloc.c, ep_acl.c, ep_namespace.c. */
+extern const struct server_ep_table server_member_eps, server_status_eps,
+    server_job_eps, server_node_eps, server_alloc_eps, server_acl_eps,
+    server_namespace_eps;
 /* The node with this ID, or the only one whose ID starts with it. */
 const struct node *server_find_node(struct server *s, const char *id);
-int server_register_alloc_endpoints(struct server *s);
 
 /* acl_resolve.c: the caller of call (its AuthToken) as a compiled ACL;
  * on failure answers call with the error and returns NULL. Release the
@@ -208,9 +285,24 @@ bool server_acl_need_management(struct rpc_call *call, const struct acl *a);
 bool server_acl_allow_ns_op(struct server *s, struct rpc_call *call,
                             const char *ns, int cap);
 void server_acl_cache_free(struct server *s);
+/* Quietly: whether the caller of call may use cap in ns (object checks
+ * after the endpoint's rule passed; false when the token no longer
+ * resolves). */
+bool server_acl_may(struct server *s, const struct rpc_call *call,
+                    const char *ns, int cap);
 
-/* ep_acl.c, ep_namespace.c */
-int server_register_acl_endpoints(struct server *s);
-int server_register_namespace_endpoints(struct server *s);
+/* acl_rules.c: the dispatch check. True when call may reach its handler;
+ * otherwise it was answered ("Permission denied", "ACL token not found",
+ * "ACL token expired", "node not found"). leader_decides: the call is on
+ * its way to the leader, which checks again, so a token or node this
+ * server does not know yet (replication lag) is left to it. */
+bool server_acl_check(struct server *s, struct rpc_call *call,
+                      const struct server_acl_rule *r, bool leader_decides);
+/* The rule as text ("namespace:submit-job", "node:write|node-secret"). */
+void server_acl_rule_str(const struct server_acl_rule *r, char *buf,
+                         size_t size);
+/* Equality of two secrets in time independent of where they differ
+ * (NULL and "" match nothing). */
+bool server_secret_equal(const char *a, const char *b);
 
 #endif

@@ -43,7 +43,7 @@ t_eq "token list without a token is 403" 403 "$(code GET "$(A 1)/v1/acl/tokens")
 t_eq "says Permission denied" "Permission denied" "$(cat "$T_TMP/body")"
 t_eq "policy write without a token is 403" 403 \
 	"$(code PUT "$(A 1)/v1/acl/policy/x" "" '{"Name":"x","Rules":"node { policy = \"read\" }"}')"
-t_eq "an unknown token is 403" 403 "$(code GET "$(A 1)/v1/acl/token/self" 00000000-0000-0000-0000-000000000000)"
+t_eq "an unknown token is 400" 400 "$(code GET "$(A 1)/v1/acl/token/self" 00000000-0000-0000-0000-000000000000)"
 t_eq "with ACL token not found" "ACL token not found" "$(cat "$T_TMP/body")"
 
 # ---- bootstrap -----------------------------------------------------
@@ -134,7 +134,7 @@ expired() { [ "$(code GET "$(A 1)/v1/acl/token/self" "$SHORT")" = 403 ] && grep 
 if t_wait 10 expired; then t_ok "the expired token is refused"; else t_fail "the expired token is refused" "$(cat "$T_TMP/body")"; fi
 t_run "token delete" 0 "$S" acl token delete "$DEV_ACC"
 t_match "says so" "Token $DEV_ACC successfully deleted" "$T_OUT"
-t_eq "the deleted token is refused" 403 "$(code GET "$(A 2)/v1/acl/token/self" "$DEV")"
+t_eq "the deleted token is refused (unknown: 400)" 400 "$(code GET "$(A 2)/v1/acl/token/self" "$DEV")"
 t_run "namespace delete dev" 0 "$S" namespace delete dev
 t_match "says so" 'Successfully deleted namespace "dev"!' "$T_OUT"
 t_run "policy delete" 0 "$S" acl policy delete traefik-policy
