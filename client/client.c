@@ -23,6 +23,7 @@
 
 #define CLIENT_UPDATE_MS   200 /* Nomad batches status updates by 200 ms */
 #define CLIENT_RETRY_MS    1000
+#define CLIENT_LAG_RETRY_MS 50 /* a lagging server: ask the leader soon */
 #define CLIENT_PULL_WAIT_S 30
 #define CLIENT_GC_MS       (60 * 1000)
 
@@ -76,10 +77,13 @@ static void client_call(struct client *c, const char *method,
                         unsigned timeout_ms, rpc_reply_fn cb)
 {
 	/* A client authenticates with its node secret, as Nomad's do. */
+	bool consistent = c->pull_consistent &&
+	                  strcmp(method, "Node.GetClientAllocs") == 0;
 	struct rpc_request req = {.method = (char *)method,
 	                          .auth_token = c->secret_id,
 	                          .region = c->agent->region,
-	                          .allow_stale = strstr(method, "Get") != NULL,
+	                          .allow_stale = strstr(method, "Get") != NULL &&
+	                                         !consistent,
 	                          .min_query_index = min_index,
 	                          .max_query_time = wait_ns};
 	c->inflight++;
@@ -304,6 +308,7 @@ static void client_registered(void *data, int status, const char *error,
 	}
 	if (!c->registered) {
 		c->registered = true;
+		c->pull_consistent = true;
 		LOG_INFO("client", "node %s registered with %s", c->node_id,
 		         client_server(c));
 		client_pull(c);
@@ -461,7 +466,16 @@ static void client_pulled(void *data, int status, const char *error,
 	if (status != ERR_OK || error != NULL || reply == NULL ||
 	    schema_msgpack_unpack(&node_client_allocs_response_schema, &r,
 	                          reply, NULL) != ERR_OK) {
-		if (error != NULL && strstr(error, "not found"))
+		bool missing = error != NULL && strstr(error, "not found");
+		if (missing && !c->pull_consistent) {
+			/* A stale read on a server that has not applied our
+			 * registration yet: ask the leader. */
+			c->pull_consistent = true;
+			uv_timer_start(&c->retry_timer, client_pull_later,
+			               CLIENT_LAG_RETRY_MS, 0);
+			return;
+		}
+		if (missing)
 			c->registered = false;
 		client_next_server(c);
 		uv_timer_start(&c->retry_timer, client_pull_later,
@@ -482,6 +496,7 @@ static void client_pulled(void *data, int status, const char *error,
 	}
 	client_forget_missing(c, &r.allocs, r.index);
 	c->alloc_index = r.index;
+	c->pull_consistent = false;
 	schema_release(&node_client_allocs_response_schema, &r);
 	if (get.alloc_ids.n > 0)
 		client_call(c, "Alloc.GetAllocs", &allocs_get_request_schema,

@@ -100,6 +100,10 @@ struct client {
 	size_t nservers, next_server;
 	struct allocrunner *runners;
 	bool fingerprinted, registered, stopping;
+	/* The next pull is a consistent read (the leader's state): the
+	 * first after a registration, which a lagging server may not have
+	 * applied yet (Nomad's client does the same). */
+	bool pull_consistent;
 	uint64_t alloc_index; /* of the last pull */
 	uv_timer_t hb_timer, update_timer, gc_timer, retry_timer;
 	uv_work_t fp_work;
