@@ -18,7 +18,11 @@
 
 struct rpc_meta server_meta(const struct server *s, uint64_t index)
 {
-	struct rpc_meta m = {.index = index};
+	/* Nomad floors it at 1: an index of 0 would turn the caller's next
+	 * blocking query into an immediate answer, and so into a busy loop
+	 * (every client pulled without pause until the first allocation
+	 * existed). */
+	struct rpc_meta m = {.index = index > 0 ? index : 1};
 	char leader[64];
 	m.known_leader = replica_leader(s->replica, leader, sizeof leader) != 0;
 	m.last_contact_ms = replica_last_contact_ms(s->replica);

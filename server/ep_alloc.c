@@ -306,8 +306,9 @@ static void ep_client_allocs(struct server *s, struct rpc_call *call)
 	} else {
 		store_each_node_alloc(s->store, n->id, ep_client_alloc, &c);
 		r.allocs = c.m;
-		r.index = store_table_index(s->store, STORE_ALLOCS);
-		struct rpc_meta m = server_meta(s, r.index);
+		struct rpc_meta m =
+		    server_meta(s, store_table_index(s->store, STORE_ALLOCS));
+		r.index = m.index; /* the QueryMeta's, at least 1 */
 		if (c.oom)
 			rpc_call_error(call, "out of memory", NULL);
 		else

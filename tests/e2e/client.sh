@@ -52,6 +52,15 @@ client_start 2
 ready_clients() { [ "$(api /v1/nodes | jq '[.[] | select(.Status == "ready")] | length')" = 2 ]; }
 if t_wait 30 ready_clients; then t_ok "both clients register and are ready"; else
 	t_fail "both clients register and are ready" "$(api /v1/nodes | jq -c .)" "$(tail -5 "$T_TMP/c1.log")"; fi
+# No allocation exists anywhere yet: the clients' blocking pulls must wait,
+# not return at once (an index of 0 made every idle client pull in a busy
+# loop). A 2 s measurement window; a busy loop used a quarter of a core.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+idle0=$(($(cpu_ticks "$C1") + $(cpu_ticks "$C2")))
+sleep 2
+idle_ticks=$(($(cpu_ticks "$C1") + $(cpu_ticks "$C2") - idle0))
+if [ "$idle_ticks" -le 10 ]; then t_ok "idle clients on a cluster without allocations use no CPU ($idle_ticks ticks in 2 s)"; else
+	t_fail "idle clients on a cluster without allocations use no CPU" "$idle_ticks ticks (1/100 s) in 2 s for both"; fi
 t_run "node status" 0 "$S" node status -address "$(A 1)"
 t_match "node status lists c1 and c2 ready" 'c1 .*ready' "$T_OUT"
 t_match "node status lists c2 ready" 'c2 .*ready' "$T_OUT"
