@@ -95,18 +95,19 @@ bool netidx_collision(const struct netidx *x);
 /* Nomad's AssignPorts for a group network ask: static ports
  * (ReservedPorts) on the first address of their host network where they
  * are free, then dynamic ports. An empty HostNetwork means "default";
- * templates ("${meta.x}") must already be resolved. Fills the zeroed offer
- * (release with schema_release on allocated_port_mapping_list elements,
- * or netidx_offer_release). Returns 0, ERR_NOMEM, or ERR_CONFLICT with the
- * reason in why (NETIDX_WHY_MAX bytes): "reserved port collision
- * http=8080", "invalid port 70000 (out of range)", "no addresses
- * available for default network", "dynamic port selection failed". The
- * index is not changed. */
+ * templates ("${meta.x}") must already be resolved. offer->v must have
+ * room for the ask's reserved plus dynamic ports; offer->n is set. The
+ * mappings borrow their strings (labels from ask, host IPs from the
+ * node the index was built on) and own nothing: the ranking makes one
+ * per candidate node and copies only the winner's (schema_copy). Returns
+ * 0, ERR_NOMEM, or ERR_CONFLICT (offer->n 0) with the reason in why
+ * (NETIDX_WHY_MAX bytes): "reserved port collision http=8080", "invalid
+ * port 70000 (out of range)", "no addresses available for default
+ * network", "dynamic port selection failed". The index is not changed. */
 int netidx_assign_ports(const struct netidx *x,
                         const struct network_resource *ask,
                         struct sched_rng *rng,
                         struct allocated_port_mapping_list *offer, char *why);
-void netidx_offer_release(struct allocated_port_mapping_list *offer);
 
 /* Nomad's AssignTaskNetwork for a legacy task-level network ask: the first
  * node task network (by device, then each IP of its CIDR) with bandwidth

@@ -98,23 +98,17 @@ struct assign {
 	char *why;
 };
 
-static int offer_add(struct assign *as, const struct port *p, int64_t value,
-                     int64_t to, const char *ip)
+/* Borrows the label (the ask's) and ip (the node's, via the index). */
+static void offer_add(struct assign *as, const struct port *p, int64_t value,
+                      int64_t to, const char *ip)
 {
 	struct allocated_port_mapping *m = &as->offer->v[as->offer->n];
-	m->label = mem_strdup(sched_str(p->label));
-	m->host_ip = mem_strdup(ip);
-	if (m->label == NULL || m->host_ip == NULL) {
-		mem_free(m->label);
-		mem_free(m->host_ip);
-		memset(m, 0, sizeof *m);
-		return ERR_NOMEM;
-	}
+	m->label = p->label != NULL ? p->label : (char *)"";
+	m->host_ip = (char *)ip;
 	m->value = value;
 	m->to = to;
 	m->ignore_collision = p->ignore_collision;
 	as->offered[as->offer->n++] = value;
-	return 0;
 }
 
 static int conflict(char *why, const char *fmt, const char *a, int64_t b)
@@ -141,7 +135,8 @@ static int assign_static(struct assign *as, const struct port *p)
 			collided = true;
 			continue;
 		}
-		return offer_add(as, p, p->value, p->to, addr->address);
+		offer_add(as, p, p->value, p->to, addr->address);
+		return 0;
 	}
 	if (collided)
 		return conflict(as->why, "reserved port collision %s=%lld",
@@ -168,8 +163,8 @@ static int assign_dynamic(struct assign *as, const struct port *p)
 		if (!pick_random(as->x, u, &av, as->rng, &v) &&
 		    !pick_precise(as->x, u, &av, as->rng, &v))
 			continue;
-		return offer_add(as, p, v, p->to == -1 ? v : p->to,
-		                 addr->address);
+		offer_add(as, p, v, p->to == -1 ? v : p->to, addr->address);
+		return 0;
 	}
 	if (tried)
 		snprintf(as->why, NETIDX_WHY_MAX,
@@ -180,14 +175,9 @@ static int assign_dynamic(struct assign *as, const struct port *p)
 	return ERR_CONFLICT;
 }
 
-void netidx_offer_release(struct allocated_port_mapping_list *offer)
-{
-	for (size_t i = 0; i < offer->n; i++)
-		schema_release(&allocated_port_mapping_schema, &offer->v[i]);
-	mem_free(offer->v);
-	offer->v = NULL;
-	offer->n = 0;
-}
+/* Ports offered so far fit here for any usual ask: one allocation less
+ * per candidate node. */
+#define NETIDX_OFFERED_INLINE 16
 
 int netidx_assign_ports(const struct netidx *x,
                         const struct network_resource *ask,
@@ -195,20 +185,21 @@ int netidx_assign_ports(const struct netidx *x,
                         struct allocated_port_mapping_list *offer, char *why)
 {
 	size_t total = ask->reserved_ports.n + ask->dynamic_ports.n;
-	struct assign as = {x, ask, rng, offer, NULL, why};
+	int64_t inl[NETIDX_OFFERED_INLINE];
+	struct assign as = {x, ask, rng, offer, inl, why};
 	int rc = 0;
 	offer->n = 0;
-	offer->v = mem_calloc(total + 1, sizeof *offer->v);
-	as.offered = mem_calloc(total + 1, sizeof *as.offered);
-	if (offer->v == NULL || as.offered == NULL)
-		rc = ERR_NOMEM;
+	if (total > NETIDX_OFFERED_INLINE &&
+	    (as.offered = mem_calloc(total, sizeof *as.offered)) == NULL)
+		return ERR_NOMEM;
 	for (size_t i = 0; rc == 0 && i < ask->reserved_ports.n; i++)
 		rc = assign_static(&as, &ask->reserved_ports.v[i]);
 	for (size_t i = 0; rc == 0 && i < ask->dynamic_ports.n; i++)
 		rc = assign_dynamic(&as, &ask->dynamic_ports.v[i]);
-	mem_free(as.offered);
+	if (as.offered != inl)
+		mem_free(as.offered);
 	if (rc != 0)
-		netidx_offer_release(offer);
+		offer->n = 0;
 	return rc;
 }
 

@@ -210,9 +210,12 @@ static bool has_keys(const struct allocation *a)
 
 /* ---- placing ------------------------------------------------------------ */
 
-/* The index of the placement with a's ID on pn, or -1. */
-static long find_placed(const struct plan_node *pn, const char *id)
+/* The index of the placement with a's ID on pn, or -1. The node's cache
+ * answers for new IDs without a scan of the node's placements. */
+static long find_placed(struct plan_node *pn, const char *id)
 {
+	if (plan_cache_not_placed(pn, id))
+		return -1;
 	for (size_t i = 0; i < pn->place.n; i++)
 		if (strcmp(pn->place.v[i]->id, id) == 0)
 			return (long)i;

@@ -283,6 +283,15 @@ void plan_cache_placed(struct plan_node *pn, const struct allocation *a)
 		net_drop(c);
 }
 
+bool plan_cache_not_placed(struct plan_node *pn, const char *id)
+{
+	struct prop_ent *e;
+	if (!pn->cache.built)
+		return false;
+	e = ent_find(&pn->cache, id);
+	return e == NULL || e->placed == NULL;
+}
+
 void plan_cache_stopped(struct plan_node *pn, const char *id)
 {
 	struct node_cache *c = &pn->cache;
@@ -352,16 +361,26 @@ static bool ncache_reserve(struct plan *p)
 	return true;
 }
 
+static struct plan_node *near(struct plan *p, const struct node *n,
+                              struct plan_node *pn)
+{
+	p->near_n = n;
+	p->near_pn = pn;
+	return pn;
+}
+
 /* The node's entry with its cache built; NULL on oom. */
 static struct plan_node *cached(struct plan *p, const struct node *n)
 {
 	struct plan_ncache *nc = p->ncache;
 	struct plan_node *pn;
 	size_t i;
+	if (p->near_n == n)
+		return p->near_pn;
 	if (nc != NULL && nc->v != NULL) {
 		i = ncache_slot(nc, n);
 		if (nc->v[i].n == n)
-			return nc->v[i].pn;
+			return near(p, n, nc->v[i].pn);
 	}
 	pn = plan_node_touch(p, sched_str(n->id));
 	if (pn == NULL || cache_build(p, pn) != 0)
@@ -372,13 +391,18 @@ static struct plan_node *cached(struct plan *p, const struct node *n)
 		nc->v[i].n = n;
 		nc->v[i].pn = pn;
 		nc->used++;
+		near(p, n, pn);
 	}
 	return pn;
 }
 
 void plan_forget_nodes(struct plan *p)
 {
-	if (p == NULL || p->ncache == NULL)
+	if (p == NULL)
+		return;
+	p->near_n = NULL;
+	p->near_pn = NULL;
+	if (p->ncache == NULL)
 		return;
 	mem_free(p->ncache->v);
 	mem_free(p->ncache);

@@ -64,6 +64,10 @@ struct plan {
 	 * lookups during one scheduler run (the store does not change then);
 	 * plan_forget_nodes drops it before the plan outlives the run. */
 	struct plan_ncache *ncache;
+	/* The last node the ranking asked about: it asks for its usage, port
+	 * index and collisions in a row. Dropped with ncache. */
+	const struct node *near_n;
+	struct plan_node *near_pn;
 };
 
 /* The allocation an entry contributes, NULL when none. */
@@ -96,5 +100,8 @@ void plan_cache_placed(struct plan_node *pn, const struct allocation *a);
 void plan_cache_stopped(struct plan_node *pn, const char *id);
 void plan_cache_unstopped(struct plan_node *pn, const char *id);
 void plan_cache_release(struct node_cache *c);
+/* Whether the built cache of pn shows no placement with ID id (false
+ * when the cache is not built: the caller must look). */
+bool plan_cache_not_placed(struct plan_node *pn, const char *id);
 
 #endif

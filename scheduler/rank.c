@@ -3,7 +3,6 @@
 #include "scheduler/rank.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,10 +109,59 @@ static void usage_sum(struct sched_usage *a, const struct sched_usage *b)
 	a->nallocs += b->nallocs;
 }
 
-static int exhausted(char *dim, const char *fmt, const char *what)
+/* Appends s to dim at *at, truncating at RANK_DIM_MAX. */
+static void dim_put(char *dim, size_t *at, const char *s)
 {
-	snprintf(dim, RANK_DIM_MAX, fmt, what);
+	size_t n = strlen(s);
+	if (n > RANK_DIM_MAX - 1 - *at)
+		n = RANK_DIM_MAX - 1 - *at;
+	memcpy(dim + *at, s, n);
+	*at += n;
+	dim[*at] = '\0';
+}
+
+/* The DimensionExhausted key: prefix then what. Without snprintf: full
+ * nodes are met on most selects of a large job. */
+static int exhausted(char *dim, const char *prefix, const char *what)
+{
+	size_t at = 0;
+	dim[0] = '\0';
+	dim_put(dim, &at, prefix);
+	dim_put(dim, &at, what);
 	return ERR_CONFLICT;
+}
+
+/* rank_fit with the capacity known, through the context's memo. */
+static double memo_fit(struct sched_ctx *ctx, const struct sched_usage *cap,
+                       const struct sched_usage *used)
+{
+	struct sched_fit_key k = {cap->cpu, cap->memory_mb, used->cpu,
+	                          used->memory_mb, (int)ctx->config.algorithm};
+	double fit;
+	if (sched_cache_fit_get(ctx, &k, &fit))
+		return fit;
+	if (ctx->config.algorithm == SCHED_SPREAD)
+		fit =
+		    rank_fit_spread_raw((double)k.cap_cpu, (double)k.cap_mem,
+		                        (double)k.used_cpu, (double)k.used_mem);
+	else
+		fit = rank_fit_binpack_raw((double)k.cap_cpu, (double)k.cap_mem,
+		                           (double)k.used_cpu,
+		                           (double)k.used_mem);
+	sched_cache_fit_put(ctx, &k, fit);
+	return fit;
+}
+
+/* Room in o for the ask's ports: its own buffer for the usual few. */
+static int ports_room(const struct network_resource *ask, struct rank_offer *o)
+{
+	size_t total = ask->reserved_ports.n + ask->dynamic_ports.n;
+	o->ports.n = 0;
+	o->ports.v = o->port_buf;
+	if (total > RANK_OFFER_PORTS &&
+	    (o->ports.v = mem_calloc(total, sizeof *o->ports.v)) == NULL)
+		return ERR_NOMEM;
+	return 0;
 }
 
 /* The port index and the group's port offer on the node. */
@@ -124,22 +172,24 @@ static int offer_ports(struct sched_ctx *ctx, const struct node *n,
 	char why[NETIDX_WHY_MAX];
 	int rc = plan_node_netidx(ctx->plan, n, &o->idx);
 	if (rc == ERR_INVAL)
-		return exhausted(dim, "%s", "network: invalid node");
+		return exhausted(dim, "", "network: invalid node");
 	if (rc != 0)
 		return rc;
 	if (netidx_collision(o->idx))
-		return exhausted(dim, "%s", "network: port collision");
+		return exhausted(dim, "", "network: port collision");
 	if (rank_ask_network(ask) == NULL)
 		return 0;
-	rc = rank_resolve_ask(ctx, n, rank_ask_network(ask), &o->ask);
+	rc = rank_resolve_ask(ctx, n, rank_ask_network(ask), o);
 	if (rc != 0)
 		return rc == ERR_CONFLICT
-		           ? exhausted(dim, "%s",
+		           ? exhausted(dim, "",
 		                       "network: invalid host network template")
 		           : rc;
-	rc = netidx_assign_ports(o->idx, &o->ask, &ctx->rng, &o->ports, why);
+	if (ports_room(o->ask, o) != 0)
+		return ERR_NOMEM;
+	rc = netidx_assign_ports(o->idx, o->ask, &ctx->rng, &o->ports, why);
 	if (rc == ERR_CONFLICT)
-		return exhausted(dim, "network: %s", why);
+		return exhausted(dim, "network: ", why);
 	return rc;
 }
 
@@ -150,7 +200,7 @@ int rank_binpack_offer(struct sched_ctx *ctx, const struct node *n,
 	struct sched_usage used, cap;
 	const char *d;
 	int rc = plan_node_usage(ctx->plan, n, &used);
-	memset(o, 0, sizeof *o);
+	rank_offer_init(o);
 	if (rc == 0 && rank_ask_needs_ports(ask))
 		rc = offer_ports(ctx, n, ask, o, dim);
 	if (rc == 0)
@@ -163,13 +213,13 @@ int rank_binpack_offer(struct sched_ctx *ctx, const struct node *n,
 		used.cores += (int64_t)o->ncore_ids;
 		rank_node_capacity(n, &cap);
 		if ((d = fit_dimension(&cap, &used)) != NULL)
-			rc = exhausted(dim, "%s", d);
+			rc = exhausted(dim, "", d);
 	}
 	if (rc != 0) {
 		rank_offer_release(o);
 		return rc;
 	}
-	*fitness = rank_fit(n, &used, ctx->config.algorithm);
+	*fitness = memo_fit(ctx, &cap, &used);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* scheduler/rank_ask.c: what a task group asks for, and turning a node's
  * offer into the placement's AllocatedResources. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,15 +154,34 @@ bool rank_ask_needs_ports(const struct rank_ask *a)
 /* ---- offers ---------------------------------------------------------------
  */
 
+void rank_offer_init(struct rank_offer *o)
+{
+	memset(o, 0, offsetof(struct rank_offer, port_buf));
+}
+
 void rank_offer_release(struct rank_offer *o)
 {
 	mem_free(o->core_ids);
-	schema_release(&network_resource_schema, &o->ask);
-	netidx_offer_release(&o->ports);
+	if (o->resolved != NULL) {
+		schema_release(&network_resource_schema, o->resolved);
+		mem_free(o->resolved);
+	}
+	if (o->ports.v != o->port_buf)
+		mem_free(o->ports.v); /* the strings are borrowed */
 	for (size_t i = 0; i < o->ntask_nets; i++)
 		schema_release(&network_resource_schema, &o->task_nets[i]);
 	mem_free(o->task_nets);
-	memset(o, 0, sizeof *o);
+	rank_offer_init(o);
+}
+
+static bool has_template(const struct port_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *hn = l->v[i].host_network;
+		if (hn != NULL && strncmp(hn, "${", 2) == 0)
+			return true;
+	}
+	return false;
 }
 
 static int resolve_ports(struct sched_ctx *ctx, const struct node *n,
@@ -182,15 +202,26 @@ static int resolve_ports(struct sched_ctx *ctx, const struct node *n,
 	return 0;
 }
 
+/* Only templated host networks differ per node: the others borrow the
+ * group's ask, which saves a deep copy per candidate node. */
 int rank_resolve_ask(struct sched_ctx *ctx, const struct node *n,
-                     const struct network_resource *net,
-                     struct network_resource *out)
+                     const struct network_resource *net, struct rank_offer *o)
 {
-	int rc = schema_copy(&network_resource_schema, out, net);
+	struct network_resource *r;
+	int rc;
+	o->ask = net;
+	if (!has_template(&net->dynamic_ports) &&
+	    !has_template(&net->reserved_ports))
+		return 0;
+	if ((r = mem_calloc(1, sizeof *r)) == NULL)
+		return ERR_NOMEM;
+	o->resolved = r;
+	o->ask = r;
+	rc = schema_copy(&network_resource_schema, r, net);
 	if (rc == 0)
-		rc = resolve_ports(ctx, n, &out->dynamic_ports);
+		rc = resolve_ports(ctx, n, &r->dynamic_ports);
 	if (rc == 0)
-		rc = resolve_ports(ctx, n, &out->reserved_ports);
+		rc = resolve_ports(ctx, n, &r->reserved_ports);
 	return rc;
 }
 
@@ -259,12 +290,12 @@ static const char *shared_ip(const struct node *n)
 	return ip;
 }
 
-/* Nomad's AllocatedPortsToNetworkResouce. */
+/* Nomad's AllocatedPortsToNetworkResouce, into the zeroed out. */
 static int shared_network(const struct rank_offer *o, const struct node *n,
                           struct network_resource *out)
 {
 	const char *ip = shared_ip(n);
-	if (schema_copy(&network_resource_schema, out, &o->ask) != 0)
+	if (schema_copy(&network_resource_schema, out, o->ask) != 0)
 		return ERR_NOMEM;
 	for (size_t i = 0; i < out->dynamic_ports.n; i++) {
 		struct port *p = &out->dynamic_ports.v[i];
@@ -312,15 +343,15 @@ static int add_networks(const struct rank_ask *ask, const struct node *n,
                         const struct rank_offer *o,
                         struct allocated_resources *res)
 {
-	struct network_resource shared = {0};
+	struct network_resource_list *nets = &res->shared.networks;
 	int rc = 0;
 	if (ask->net != NULL) {
-		rc = shared_network(o, n, &shared);
-		if (rc == 0)
-			rc = one_network(&res->shared.networks, &shared);
+		if ((nets->v = mem_calloc(1, sizeof *nets->v)) == NULL)
+			return ERR_NOMEM;
+		nets->n = 1;
+		rc = shared_network(o, n, &nets->v[0]);
 		if (rc == 0)
 			rc = copy_ports(&o->ports, &res->shared.ports);
-		schema_release(&network_resource_schema, &shared);
 	}
 	for (size_t i = 0; rc == 0 && i < o->ntask_nets; i++)
 		if (ask->task_net[i] != NULL)

@@ -19,25 +19,41 @@ struct rank_ask {
 	struct sched_usage usage;
 };
 
-/* What one candidate node offers the group's networks and cores. */
+/* Group ports an offer holds without a heap array: one dynamic port is
+ * the common ask. */
+#define RANK_OFFER_PORTS 4
+
+/* What one candidate node offers the group's networks and cores. Every
+ * candidate gets one, the winner's is copied into the placement
+ * (rank_build_resources): an offer borrows what it can. ports.v may
+ * point into the offer itself (port_buf): an offer is never moved. */
 struct rank_offer {
-	const struct netidx *idx;    /* the plan's cached index */
-	struct network_resource ask; /* group ask, host networks resolved */
-	struct allocated_port_mapping_list ports; /* group ports offered */
+	const struct netidx *idx; /* the plan's cached index */
+	/* The group ask with host networks resolved on the node: the
+	 * group's own, or `resolved` (owned) when a port's host network is
+	 * a template. */
+	const struct network_resource *ask;
+	struct network_resource *resolved;
+	/* Group ports offered, borrowing their strings (netidx.h). */
+	struct allocated_port_mapping_list ports;
 	struct network_resource *task_nets; /* per ask task, legacy offers */
 	size_t ntask_nets;
 	int64_t *core_ids; /* ask->ncores reserved cores, in task order */
 	size_t ncore_ids;
 	int64_t mhz_per_core;
+	/* Scratch for ports.v, last: rank_offer_init leaves it as is. */
+	struct allocated_port_mapping port_buf[RANK_OFFER_PORTS];
 };
 
+/* Clears o for a new offer (offers are not moved). */
+void rank_offer_init(struct rank_offer *o);
 void rank_offer_release(struct rank_offer *o);
 
-/* A copy of net with "${...}" host networks of its ports resolved on n.
- * 0, ERR_NOMEM, or ERR_CONFLICT when a template does not resolve. */
+/* Sets o->ask to the group's network ask net with "${...}" host networks
+ * of its ports resolved on n: net itself when it has none. 0, ERR_NOMEM,
+ * or ERR_CONFLICT when a template does not resolve. */
 int rank_resolve_ask(struct sched_ctx *ctx, const struct node *n,
-                     const struct network_resource *net,
-                     struct network_resource *out);
+                     const struct network_resource *net, struct rank_offer *o);
 
 /* Whether the group or a task asks for a network (ports). */
 bool rank_ask_needs_ports(const struct rank_ask *a);

@@ -29,6 +29,31 @@ int rc_result_new(struct rc_result **out)
 	return *out != NULL ? ERR_OK : ERR_NOMEM;
 }
 
+/* alloc_name_format ("job.group[idx]") without printf, which was a
+ * good part of reconciling a large count. */
+static char *rc_name(const char *job_id, const char *group, unsigned idx)
+{
+	char num[16], *name, *p;
+	size_t lj = job_id != NULL ? strlen(job_id) : 0;
+	size_t lg = group != NULL ? strlen(group) : 0, ln = 0;
+	do
+		num[sizeof num - 1 - ln++] = (char)('0' + idx % 10);
+	while ((idx /= 10) != 0);
+	if ((p = name = mem_malloc(lj + lg + ln + 4)) == NULL)
+		return NULL;
+	memcpy(p, job_id != NULL ? job_id : "", lj);
+	p += lj;
+	*p++ = '.';
+	memcpy(p, group != NULL ? group : "", lg);
+	p += lg;
+	*p++ = '[';
+	memcpy(p, &num[sizeof num - ln], ln);
+	p += ln;
+	*p++ = ']';
+	*p = '\0';
+	return name;
+}
+
 int rc_add_place(struct rc_ctx *c, const struct task_group *tg, unsigned idx,
                  const struct allocation *previous, unsigned how)
 {
@@ -37,7 +62,7 @@ int rc_add_place(struct rc_ctx *c, const struct task_group *tg, unsigned idx,
 	char *name;
 	if (rc_grow(&r->place, r->nplace, &c->res->cap_place, sizeof *p) != 0)
 		return ERR_NOMEM;
-	name = alloc_name_format(c->job_id, tg->name, idx);
+	name = rc_name(c->job_id, tg->name, idx);
 	if (name == NULL)
 		return ERR_NOMEM;
 	p = &r->place[r->nplace++];

@@ -108,10 +108,20 @@ struct vc_ent {
 	UT_hash_handle hh;
 };
 
+/* Direct mapped: a miss only costs the computation. */
+#define SCHED_FIT_SLOTS 256
+
+struct fit_ent {
+	struct sched_fit_key k;
+	bool used;
+	double fit;
+};
+
 struct sched_cache {
 	struct regex_ent *re;
 	struct vc_ent *version;
 	struct vc_ent *semver;
+	struct fit_ent fit[SCHED_FIT_SLOTS];
 };
 
 void sched_ctx_init(struct sched_ctx *ctx, const struct store *s,
@@ -234,6 +244,46 @@ sched_cache_vconstraint(struct sched_ctx *ctx, const char *s, bool semver)
 		return NULL;
 	}
 	return e->c;
+}
+
+static struct fit_ent *fit_slot(struct sched_ctx *ctx,
+                                const struct sched_fit_key *k)
+{
+	struct sched_cache *c = cache_get(ctx);
+	uint64_t h = (uint64_t)k->used_cpu * 0x9E3779B97F4A7C15ULL;
+	h ^= (uint64_t)k->used_mem * 0xC2B2AE3D27D4EB4FULL;
+	h ^= (uint64_t)k->cap_cpu + (uint64_t)k->cap_mem + (uint64_t)k->algo;
+	h *= 0x9E3779B97F4A7C15ULL;
+	return c != NULL ? &c->fit[(h >> 32) % SCHED_FIT_SLOTS] : NULL;
+}
+
+static bool fit_key_eq(const struct sched_fit_key *a,
+                       const struct sched_fit_key *b)
+{
+	return a->cap_cpu == b->cap_cpu && a->cap_mem == b->cap_mem &&
+	       a->used_cpu == b->used_cpu && a->used_mem == b->used_mem &&
+	       a->algo == b->algo;
+}
+
+bool sched_cache_fit_get(struct sched_ctx *ctx, const struct sched_fit_key *k,
+                         double *fit)
+{
+	const struct fit_ent *e = fit_slot(ctx, k);
+	if (e == NULL || !e->used || !fit_key_eq(&e->k, k))
+		return false;
+	*fit = e->fit;
+	return true;
+}
+
+void sched_cache_fit_put(struct sched_ctx *ctx, const struct sched_fit_key *k,
+                         double fit)
+{
+	struct fit_ent *e = fit_slot(ctx, k);
+	if (e == NULL)
+		return;
+	e->k = *k;
+	e->used = true;
+	e->fit = fit;
 }
 
 /* ---- metrics ------------------------------------------------------------ */

@@ -61,4 +61,22 @@ const regex_t *sched_cache_regex(struct sched_ctx *ctx, const char *pattern);
 const struct sched_vconstraint *
 sched_cache_vconstraint(struct sched_ctx *ctx, const char *s, bool semver);
 
+/* What a memoized fit is a function of: capacity and usage (cpu and
+ * memory), and the algorithm. */
+struct sched_fit_key {
+	int64_t cap_cpu, cap_mem, used_cpu, used_mem;
+	int algo;
+};
+
+/* The ranking computes the fit of the same capacity and usage again and
+ * again (a node's usage changes only when something is placed on it;
+ * nodes are often alike), and the fit's pow calls were a good part of a
+ * candidate's cost. The memo keeps the last fit of each slot: true with
+ * *fit set when k was the last key of its slot. */
+bool sched_cache_fit_get(struct sched_ctx *ctx, const struct sched_fit_key *k,
+                         double *fit);
+/* Remembers fit for k (nothing on oom). */
+void sched_cache_fit_put(struct sched_ctx *ctx, const struct sched_fit_key *k,
+                         double fit);
+
 #endif

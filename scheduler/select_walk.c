@@ -185,8 +185,10 @@ static struct sel_option *source_next(struct walk *w)
 		if (rc == ERR_CONFLICT)
 			continue;
 		o = &w->pool[w->npool];
-		memset(o, 0, sizeof *o);
 		o->node = n;
+		o->score = 0;
+		o->nscores = 0;
+		rank_offer_init(&o->offer);
 		if (rc == 0)
 			rc = rank_node(w, o);
 		if (rc == 0) {
@@ -278,20 +280,27 @@ static int walk_run(struct walk *w, struct sel_option **best)
 /* ---- the result ------------------------------------------------------------
  */
 
+/* The scores map is sized once (value_map_append grows it by one). */
 static int meta_of(const struct sel_option *o, struct node_score_meta *m)
 {
+	struct value *sc = &m->scores;
 	m->node_id = mem_strdup(sched_str(o->node->id));
 	if (m->node_id == NULL)
 		return ERR_NOMEM;
 	m->norm_score = o->score;
-	m->scores.kind = VALUE_MAP;
+	sc->kind = VALUE_MAP;
+	if (o->nscores == 0)
+		return 0;
+	sc->u.map.v = mem_calloc(o->nscores, sizeof *sc->u.map.v);
+	if (sc->u.map.v == NULL)
+		return ERR_NOMEM;
 	for (size_t i = 0; i < o->nscores; i++) {
-		struct value *v =
-		    value_map_append(&m->scores, o->scores[i].name);
-		if (v == NULL)
+		struct value_ent *e = &sc->u.map.v[i];
+		if ((e->key = mem_strdup(o->scores[i].name)) == NULL)
 			return ERR_NOMEM;
-		v->kind = VALUE_FLOAT;
-		v->u.f = o->scores[i].v;
+		sc->u.map.n++;
+		e->val.kind = VALUE_FLOAT;
+		e->val.u.f = o->scores[i].v;
 	}
 	return 0;
 }

@@ -7,6 +7,9 @@
  *   schedbench NODES COUNT [RUNS [ROUND ENTRY]]
  *
  * Prints "nodes=N count=C placed=P seconds=S placements_per_s=R" per run.
+ * With SCHEDBENCH_DIGEST=1 set it also prints a digest of the response
+ * (every plan change and the evaluation, as JSON): a change to the
+ * scheduler that must not change its results keeps the digest.
  *
  * With ROUND and ENTRY it plays the leader's part without Raft: scheduler
  * runs of at most ROUND placements, each checked (fit_plan), cut into
@@ -284,6 +287,31 @@ static int run_pipeline(long nodes, long count, unsigned seed, long round,
 	return rc != 0 || placed != (size_t)count;
 }
 
+/* FNV-1a over the JSON of the plan's changes, in order, and the eval. */
+static uint64_t digest_add(uint64_t h, const struct schema *s, const void *obj)
+{
+	struct buf b;
+	buf_init(&b);
+	schema_json_encode_buf(s, obj, 0, &b);
+	for (size_t i = 0; i < b.len; i++)
+		h = (h ^ (unsigned char)b.data[i]) * 0x100000001b3ULL;
+	buf_release(&b);
+	return h;
+}
+
+static void digest_print(const struct sched_response *r)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t n = 0;
+	const struct plan_op *ops = r->plan ? plan_ops(r->plan, &n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (uint64_t)ops[i].kind) * 0x100000001b3ULL;
+		h = digest_add(h, &allocation_schema, ops[i].alloc);
+	}
+	h = digest_add(h, &evaluation_schema, &r->eval);
+	printf("digest=%016llx\n", (unsigned long long)h);
+}
+
 static int run_once(long nodes, long count, unsigned seed)
 {
 	struct store *st;
@@ -335,6 +363,8 @@ static int run_once(long nodes, long count, unsigned seed)
 	printf("nodes=%ld count=%ld placed=%zu seconds=%.3f "
 	       "placements_per_s=%.0f\n",
 	       nodes, count, placed, t1 - t0, (double)placed / (t1 - t0));
+	if (getenv("SCHEDBENCH_DIGEST") != NULL)
+		digest_print(&r);
 	sched_response_release(&r);
 	schema_release(&job_schema, &job);
 	store_destroy(st);
