@@ -101,9 +101,9 @@ SCHEMA_DECLARE(fsm_node_update, FSM_NODE_UPDATE_FIELDS);
 /* FSM_ALLOC_TRANSITION (Nomad's AllocUpdateDesiredTransitionRequest):
  * DesiredTransition.Migrate for the allocations, and the evaluations that
  * act on it. */
-#define FSM_ALLOC_TRANSITION_FIELDS(X, S)                \
-	X(S, AllocIDs, alloc_ids, STRLIST, _, NULL, 0)   \
-	X(S, Migrate, migrate, BOOL, _, NULL, 0)         \
+#define FSM_ALLOC_TRANSITION_FIELDS(X, S)              \
+	X(S, AllocIDs, alloc_ids, STRLIST, _, NULL, 0) \
+	X(S, Migrate, migrate, BOOL, _, NULL, 0)       \
 	X(S, Evals, evals, LIST, evaluation, NULL, 0)
 SCHEMA_DECLARE(fsm_alloc_transition, FSM_ALLOC_TRANSITION_FIELDS);
 
@@ -142,6 +142,22 @@ int fsm_encode(uint8_t type, const struct schema *s, const void *body,
  * caller): every server skips it the same way. */
 int fsm_apply(struct store *s, uint64_t index, const void *data, size_t len,
               struct err *e);
+
+/* The leader's own FSM_ALLOC_PLAN entry, applied from what it encoded
+ * instead of decoding it again: body is the entry's (shallow) body, and
+ * places[i] the plan's own allocation behind body->updated.v[i]. A new
+ * allocation's contents move from places[i] into the store, which leaves
+ * places[i] an empty shell (ID NULL: its plan no longer holds it, the
+ * store does) and keeps only the chosen node's score in its Metrics, as
+ * the encoded entry does; updates of stored allocations are copied from
+ * body. The store ends up as fsm_apply of the encoded body leaves it
+ * (tests/unit/test_plan_entries.c compares both). */
+struct fsm_plan_local {
+	struct fsm_plan *body;
+	struct allocation *const *places;
+};
+int fsm_plan_apply_local(struct store *s, uint64_t index,
+                         const struct fsm_plan_local *l);
 
 /* Nomad's job status from state (getJobStatus): system, periodic and
  * parameterized jobs are "running" unless stopped; otherwise "running"

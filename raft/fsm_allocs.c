@@ -2,7 +2,9 @@
  *
  * Both merge a diff into the stored allocation through a shallow copy
  * (borrowing the stored and the entry's pointers) that the store then
- * copies in: nothing here owns memory but the entry itself. */
+ * copies in: nothing here owns memory but the entry itself. A new
+ * allocation is moved out of the entry instead (the entry is released
+ * right after, fsm.c). */
 #include <string.h>
 
 #include "lib/mem.h"
@@ -23,36 +25,60 @@ static void alloc_keep_client(struct allocation *tmp,
 }
 
 /* Nomad's FSM links a replacement to the allocation it replaces. */
-static int alloc_link_previous(struct store *s, uint64_t index,
-                               const struct allocation *a)
+static int alloc_link_previous(struct store *s, uint64_t index, const char *id,
+                               const char *previous)
 {
 	const struct allocation *prev;
 	struct allocation tmp;
-	if (a->previous_allocation == NULL || *a->previous_allocation == '\0')
+	if (previous == NULL || *previous == '\0')
 		return ERR_OK;
-	prev = store_alloc(s, a->previous_allocation);
+	prev = store_alloc(s, previous);
 	if (prev == NULL || (prev->next_allocation != NULL &&
-	                     strcmp(prev->next_allocation, a->id) == 0))
+	                     strcmp(prev->next_allocation, id) == 0))
 		return ERR_OK;
 	tmp = *prev;
-	tmp.next_allocation = a->id;
+	tmp.next_allocation = (char *)id;
 	return store_upsert_alloc(s, index, &tmp);
 }
 
+/* A new allocation (most of a plan): its contents move into the store
+ * (from the entry's decoded copy, or from the leader's plan), not copied
+ * again. */
+static int plan_put_new(struct store *s, uint64_t index, const struct job *job,
+                        struct allocation *u)
+{
+	/* Owned by the stored allocation once moved. */
+	const char *id = u->id, *previous = u->previous_allocation;
+	struct job *own = u->job;
+	int rc;
+	if (own == NULL)
+		u->job = (struct job *)job; /* borrowed from the entry */
+	rc = store_upsert_alloc_move(s, index, u);
+	u->job = own;
+	if (rc == ERR_OK)
+		rc = alloc_link_previous(s, index, id, previous);
+	return rc;
+}
+
 static int plan_put(struct store *s, uint64_t index, const struct job *job,
-                    const struct allocation *u)
+                    struct allocation *u, struct allocation *from)
 {
 	const struct allocation *old = store_alloc(s, u->id);
-	struct allocation tmp = *u;
-	int rc;
+	struct allocation tmp;
+	if (old == NULL)
+		return plan_put_new(s, index, job, from);
+	tmp = *u;
 	if (tmp.job == NULL)
 		tmp.job = (struct job *)job;
-	if (old != NULL)
-		alloc_keep_client(&tmp, old);
-	rc = store_upsert_alloc(s, index, &tmp);
-	if (rc == ERR_OK && old == NULL)
-		rc = alloc_link_previous(s, index, u);
-	return rc;
+	alloc_keep_client(&tmp, old);
+	return store_upsert_alloc(s, index, &tmp);
+}
+
+/* s, or NULL when empty: as a decoded entry has it (the encoding leaves
+ * empty strings out), for the leader's merge of its own plan's diffs. */
+static char *nonempty(char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
 }
 
 /* A stop or a preemption: the diff's server-side fields. */
@@ -64,13 +90,13 @@ static int plan_stop(struct store *s, uint64_t index,
 	if (old == NULL)
 		return ERR_OK;
 	tmp = *old;
-	tmp.desired_status = d->desired_status;
-	tmp.desired_description = d->desired_description;
+	tmp.desired_status = nonempty(d->desired_status);
+	tmp.desired_description = nonempty(d->desired_description);
 	if (d->client_status != NULL && *d->client_status != '\0')
 		tmp.client_status = d->client_status;
-	if (d->followup_eval_id != NULL)
+	if (nonempty(d->followup_eval_id) != NULL)
 		tmp.followup_eval_id = d->followup_eval_id;
-	if (d->preempted_by_allocation != NULL)
+	if (nonempty(d->preempted_by_allocation) != NULL)
 		tmp.preempted_by_allocation = d->preempted_by_allocation;
 	if (d->alloc_states.n > 0)
 		tmp.alloc_states = d->alloc_states;
@@ -79,22 +105,81 @@ static int plan_stop(struct store *s, uint64_t index,
 	return store_upsert_alloc(s, index, &tmp);
 }
 
-int fsm_plan_apply(struct store *s, uint64_t index, void *body)
+/* The stored allocations keep the chosen node's score alone, as entries
+ * carry it (server/plan_entries.c). */
+static void keep_best_score(struct alloc_metric *m)
 {
-	struct fsm_plan *b = body;
+	if (m == NULL)
+		return;
+	for (size_t k = 1; k < m->score_meta_data.n; k++)
+		schema_release(&node_score_meta_schema,
+		               &m->score_meta_data.v[k]);
+	if (m->score_meta_data.n > 1)
+		m->score_meta_data.n = 1;
+}
+
+/* The leader's own evaluations (borrowed from its scheduler's answer),
+ * stored as their decoded copies would be. */
+static int put_evals_canon(struct store *s, uint64_t index,
+                           const struct evaluation_list *l)
+{
+	struct evaluation_list c = {0};
+	int rc = ERR_OK;
+	if (l->n == 0)
+		return ERR_OK;
+	c.v = mem_calloc(l->n, sizeof *c.v);
+	if (c.v == NULL)
+		return ERR_NOMEM;
+	c.n = l->n;
+	for (size_t i = 0; i < l->n && rc == ERR_OK; i++) {
+		rc = schema_copy(&evaluation_schema, &c.v[i], &l->v[i]);
+		if (rc == ERR_OK)
+			schema_msgpack_canon(&evaluation_schema, &c.v[i]);
+	}
+	if (rc == ERR_OK)
+		rc = fsm_put_evals(s, index, c.v, c.n);
+	for (size_t i = 0; i < c.n; i++)
+		schema_release(&evaluation_schema, &c.v[i]);
+	mem_free(c.v);
+	return rc;
+}
+
+static int plan_apply(struct store *s, uint64_t index, struct fsm_plan *b,
+                      struct allocation *const *places)
+{
 	int rc = ERR_OK;
 	for (size_t i = 0; i < b->stopped.n && rc == ERR_OK; i++)
 		rc = plan_stop(s, index, &b->stopped.v[i]);
 	for (size_t i = 0; i < b->preempted.n && rc == ERR_OK; i++)
 		rc = plan_stop(s, index, &b->preempted.v[i]);
-	for (size_t i = 0; i < b->updated.n && rc == ERR_OK; i++)
-		rc = plan_put(s, index, b->job, &b->updated.v[i]);
-	if (rc == ERR_OK)
+	for (size_t i = 0; i < b->updated.n && rc == ERR_OK; i++) {
+		struct allocation *from = &b->updated.v[i];
+		if (places != NULL) {
+			from = places[i];
+			keep_best_score(from->metrics);
+			schema_msgpack_canon(&allocation_schema, from);
+		}
+		rc = plan_put(s, index, b->job, &b->updated.v[i], from);
+	}
+	if (rc == ERR_OK && places != NULL)
+		rc = put_evals_canon(s, index, &b->evals);
+	else if (rc == ERR_OK)
 		rc = fsm_put_evals(s, index, b->evals.v, b->evals.n);
 	if (rc == ERR_OK && b->job != NULL)
 		rc = fsm_refresh_job_status(s, index, b->job->namespace,
 		                            b->job->id);
 	return rc;
+}
+
+int fsm_plan_apply(struct store *s, uint64_t index, void *body)
+{
+	return plan_apply(s, index, body, NULL);
+}
+
+int fsm_plan_apply_local(struct store *s, uint64_t index,
+                         const struct fsm_plan_local *l)
+{
+	return plan_apply(s, index, l->body, l->places);
 }
 
 static int alloc_client_put(struct store *s, uint64_t index,

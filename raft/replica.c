@@ -50,6 +50,29 @@ struct replica {
 	 * replica_defer). */
 	struct replica_req *deferred;
 	uv_timer_t defer_timer;
+	/* Entries this leader wrote with their bodies at hand, oldest first
+	 * (replica_apply_plan): applied from the body, not decoded. */
+	struct replica_req *local, *local_tail;
+};
+
+/* The libraft request travels with ours. */
+struct replica_req {
+	union {
+		struct raft_apply apply;
+		struct raft_barrier barrier;
+		struct raft_change change;
+		struct raft_transfer transfer;
+	} u;
+	struct replica_apply *user;
+	struct replica *r;
+	uint64_t add_id; /* a voter being added: assign after raft_add */
+	struct replica_req *next_deferred;
+	int deferred_status;
+	/* replica_apply_plan: the entry's index and bytes, and its body. */
+	uint64_t local_index;
+	const void *local_base;
+	const struct fsm_plan_local *local;
+	struct replica_req *next_local;
 };
 
 /* ---- libraft's heap -------------------------------------------------------
@@ -115,16 +138,62 @@ static struct raft_heap replica_heap = {
 
 /* ---- FSM callbacks ----------------------------------------------------- */
 
+/* The entry at index when this leader wrote it with replica_apply_plan
+ * (the same bytes: an entry a new leader wrote over it has other ones,
+ * and ours is forgotten when its write fails, before that can happen). */
+static const struct fsm_plan_local *
+replica_take_local(struct replica *r, uint64_t index, const void *base)
+{
+	struct replica_req *q = r->local;
+	if (q == NULL || q->local_index != index || q->local_base != base)
+		return NULL;
+	r->local = q->next_local;
+	if (r->local == NULL)
+		r->local_tail = NULL;
+	q->next_local = NULL;
+	return q->local;
+}
+
+static void replica_forget_local(struct replica *r, struct replica_req *q)
+{
+	struct replica_req *prev = NULL;
+	for (struct replica_req *p = r->local; p != NULL; p = p->next_local) {
+		if (p == q) {
+			if (prev != NULL)
+				prev->next_local = q->next_local;
+			else
+				r->local = q->next_local;
+			if (r->local_tail == q)
+				r->local_tail = prev;
+			q->next_local = NULL;
+			return;
+		}
+		prev = p;
+	}
+}
+
 static int replica_fsm_apply(struct raft_fsm *fsm,
                              const struct raft_buffer *buf, void **result)
 {
 	struct replica *r = fsm->data;
 	/* libraft updates last_applied after this returns. */
 	uint64_t index = raft_last_applied(&r->raft) + 1;
+	const struct fsm_plan_local *local =
+	    replica_take_local(r, index, buf->base);
 	struct err e;
 	uint64_t t0 = uv_hrtime(), ms;
+	int rc;
 	err_clear(&e);
-	if (fsm_apply(r->cfg.store, index, buf->base, buf->len, &e) != ERR_OK)
+	if (local != NULL) {
+		rc = fsm_plan_apply_local(r->cfg.store, index, local);
+		if (rc != ERR_OK)
+			err_set(&e, rc, "apply entry type %u at index %llu: %s",
+			        FSM_ALLOC_PLAN, (unsigned long long)index,
+			        err_str(rc));
+	} else {
+		rc = fsm_apply(r->cfg.store, index, buf->base, buf->len, &e);
+	}
+	if (rc != ERR_OK)
 		LOG_ERROR("raft", "skipping log entry %llu: %s",
 		          (unsigned long long)index, e.msg);
 	ms = (uv_hrtime() - t0) / 1000000;
@@ -559,21 +628,6 @@ size_t replica_servers(const struct replica *r, struct replica_server *out,
 
 /* ---- writes ------------------------------------------------------------ */
 
-/* The libraft request travels with ours. */
-struct replica_req {
-	union {
-		struct raft_apply apply;
-		struct raft_barrier barrier;
-		struct raft_change change;
-		struct raft_transfer transfer;
-	} u;
-	struct replica_apply *user;
-	struct replica *r;
-	uint64_t add_id; /* a voter being added: assign after raft_add */
-	struct replica_req *next_deferred;
-	int deferred_status;
-};
-
 static int replica_status(int rv)
 {
 	switch (rv) {
@@ -630,6 +684,9 @@ static void replica_defer(struct replica_req *q, int status)
 
 static void replica_applied(struct raft_apply *req, int status, void *result)
 {
+	struct replica_req *q = req->data;
+	if (q->local != NULL)
+		replica_forget_local(q->r, q); /* never applied from it now */
 	if (status != 0) {
 		replica_defer(req->data, replica_status(status));
 		return;
@@ -649,8 +706,9 @@ static struct replica_req *replica_req_new(struct replica *r,
 	return q;
 }
 
-int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
-                  const struct schema *s, const void *body)
+static int replica_append(struct replica *r, struct replica_apply *req,
+                          uint8_t type, const struct schema *s,
+                          const void *body, const struct fsm_plan_local *l)
 {
 	struct raft_buffer rb;
 	struct buf b;
@@ -663,28 +721,47 @@ int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
 		buf_release(&b);
 		return ERR_NOMEM;
 	}
+	/* libraft's heap is the mem hook: the encoded bytes are handed
+	 * over as they are. */
 	rb.len = b.len;
-	rb.base = raft_malloc(b.len);
-	if (rb.base == NULL) {
-		buf_release(&b);
-		return ERR_NOMEM;
-	}
-	memcpy(rb.base, b.data, b.len);
-	buf_release(&b);
+	rb.base = b.data;
 	q = replica_req_new(r, req);
 	if (q == NULL) {
-		raft_free(rb.base);
+		buf_release(&b);
 		return ERR_NOMEM;
 	}
 	q->u.apply.data = q;
 	rv = raft_apply(&r->raft, &q->u.apply, &rb, 1, replica_applied);
 	if (rv != 0) {
-		raft_free(rb.base);
+		buf_release(&b);
 		mem_free(q);
 		req->priv = NULL;
 		return replica_status(rv);
 	}
+	if (l != NULL) {
+		q->local = l;
+		q->local_index = q->u.apply.index;
+		q->local_base = rb.base;
+		if (r->local_tail != NULL)
+			r->local_tail->next_local = q;
+		else
+			r->local = q;
+		r->local_tail = q;
+	}
 	return ERR_OK;
+}
+
+int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
+                  const struct schema *s, const void *body)
+{
+	return replica_append(r, req, type, s, body, NULL);
+}
+
+int replica_apply_plan(struct replica *r, struct replica_apply *req,
+                       const struct fsm_plan_local *l)
+{
+	return replica_append(r, req, FSM_ALLOC_PLAN, &fsm_plan_schema, l->body,
+	                      l);
 }
 
 static void replica_barriered(struct raft_barrier *req, int status)

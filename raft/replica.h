@@ -24,6 +24,8 @@
 #include "lib/err.h"
 #include "structs/schema.h"
 
+struct fsm_plan_local; /* raft/fsm.h */
+
 struct replica;
 struct rpc_server;
 struct store;
@@ -36,12 +38,12 @@ struct replica_server {
 
 struct replica_config {
 	uv_loop_t *loop;
-	const char *dir;         /* Raft's directory; created if missing */
-	uint64_t id;             /* this server's Raft ID (non-zero) */
-	const char *address;     /* this server's advertised RPC address */
+	const char *dir;     /* Raft's directory; created if missing */
+	uint64_t id;         /* this server's Raft ID (non-zero) */
+	const char *address; /* this server's advertised RPC address */
 	const char *region;
-	struct rpc_server *rpc;  /* where peers' Raft streams arrive */
-	struct store *store;     /* the FSM applies into it */
+	struct rpc_server *rpc;        /* where peers' Raft streams arrive */
+	struct store *store;           /* the FSM applies into it */
 	unsigned election_timeout_ms;  /* 0: default */
 	unsigned heartbeat_timeout_ms; /* 0: default */
 	unsigned snapshot_threshold;   /* 0: default (8192) */
@@ -52,16 +54,16 @@ struct replica_config {
 	/* May this peer open Raft? id and address from its hello, peer the
 	 * connection's source "ip:port". */
 	bool (*peer_allowed)(void *data, uint64_t id, const char *address,
-			     const char *peer);
+	                     const char *peer);
 	void *data;
 };
 
 int replica_create(const struct replica_config *cfg, struct replica **out,
-		   struct err *e);
+                   struct err *e);
 void replica_destroy(struct replica *r);
 bool replica_has_state(const struct replica *r);
 int replica_bootstrap(struct replica *r, const struct replica_server *servers,
-		      size_t n, struct err *e);
+                      size_t n, struct err *e);
 int replica_start(struct replica *r, struct err *e);
 /* Leaves gracefully: a leader first transfers leadership (bounded wait),
  * then Raft and its I/O close; cb fires when everything is closed. */
@@ -77,7 +79,7 @@ uint64_t replica_last_index(const struct replica *r);
 uint64_t replica_applied_index(const struct replica *r);
 /* The current configuration; *n set; at most max entries copied. */
 size_t replica_servers(const struct replica *r, struct replica_server *out,
-		       size_t max);
+                       size_t max);
 
 /* A write through the log. Caller-owned; cb fires exactly once unless
  * replica_apply returns an error: status ERR_OK with the entry's index
@@ -91,16 +93,21 @@ struct replica_apply {
 
 /* Appends [type][msgpack body of schema s] to the log. Leader only. */
 int replica_apply(struct replica *r, struct replica_apply *req, uint8_t type,
-		  const struct schema *s, const void *body);
+                  const struct schema *s, const void *body);
+/* replica_apply of an FSM_ALLOC_PLAN body that this server then applies
+ * from l (fsm_plan_apply_local) rather than from the encoded bytes. l,
+ * its body and the plan allocations it names must stay as they are until
+ * req's callback runs; the apply, if it comes, runs just before it. */
+int replica_apply_plan(struct replica *r, struct replica_apply *req,
+                       const struct fsm_plan_local *l);
 /* Waits until every entry before now is applied (linearizable reads). */
 int replica_barrier(struct replica *r, struct replica_apply *req);
 
 /* Membership, leader only; cb as for apply (index 0). Adding a server
  * that is already there as a non-voter promotes it. */
-int replica_add_voter(struct replica *r, struct replica_apply *req,
-		      uint64_t id, const char *address);
+int replica_add_voter(struct replica *r, struct replica_apply *req, uint64_t id,
+                      const char *address);
 int replica_remove(struct replica *r, struct replica_apply *req, uint64_t id);
-int replica_transfer(struct replica *r, struct replica_apply *req,
-		     uint64_t id);
+int replica_transfer(struct replica *r, struct replica_apply *req, uint64_t id);
 
 #endif

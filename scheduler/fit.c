@@ -91,7 +91,9 @@ static void set_apply(struct fit_set *s, const struct plan_node *pn)
 		set_del(s, v[i]->id);
 	v = plan_node_places(pn, &n);
 	for (size_t i = 0; i < n; i++)
-		set_put(s, v[i]);
+		if (v[i]->id != NULL) /* else in the store already (its shell,
+		                       * fsm_plan_apply_local) */
+			set_put(s, v[i]);
 }
 
 /* The node's allocations after the store and the accepted plans. */

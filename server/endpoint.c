@@ -381,9 +381,9 @@ struct server_block {
 	server_ep_fn fn;
 	server_index_fn index_fn; /* NULL: the tables' index */
 	unsigned mask;
-	uint64_t deadline; /* loop time (ms) the wait ends */
+	uint64_t deadline;                /* loop time (ms) the wait ends */
 	struct server_block *next, *prev; /* s->blocks */
-	bool recheck;      /* the timer asks index_fn, then waits on */
+	bool recheck; /* the timer asks index_fn, then waits on */
 	bool expired;
 	bool closing;
 };
@@ -540,21 +540,45 @@ static void server_applied(struct replica_apply *req, int status,
 	mem_free(a);
 }
 
-int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
-                 const struct schema *bs, const void *body,
-                 server_applied_fn cb, void *ctx)
+static struct server_applying *server_applying_new(struct server *s,
+                                                   struct rpc_call *call,
+                                                   server_applied_fn cb,
+                                                   void *ctx)
 {
 	struct server_applying *a = mem_calloc(1, sizeof *a);
-	int rc;
 	if (a == NULL)
-		return ERR_NOMEM;
+		return NULL;
 	a->req.data = a;
 	a->req.cb = server_applied;
 	a->s = s;
 	a->call = call;
 	a->cb = cb;
 	a->ctx = ctx;
+	return a;
+}
+
+int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
+                 const struct schema *bs, const void *body,
+                 server_applied_fn cb, void *ctx)
+{
+	struct server_applying *a = server_applying_new(s, call, cb, ctx);
+	int rc;
+	if (a == NULL)
+		return ERR_NOMEM;
 	rc = replica_apply(s->replica, &a->req, type, bs, body);
+	if (rc != ERR_OK)
+		mem_free(a);
+	return rc;
+}
+
+int server_apply_plan(struct server *s, const struct fsm_plan_local *l,
+                      server_applied_fn cb, void *ctx)
+{
+	struct server_applying *a = server_applying_new(s, NULL, cb, ctx);
+	int rc;
+	if (a == NULL)
+		return ERR_NOMEM;
+	rc = replica_apply_plan(s->replica, &a->req, l);
 	if (rc != ERR_OK)
 		mem_free(a);
 	return rc;

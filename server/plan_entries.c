@@ -18,11 +18,19 @@ static struct fsm_plan *split_body(struct split *sp)
 {
 	struct plan_entries *e = sp->out;
 	struct fsm_plan *v = mem_realloc(e->v, (e->n + 1) * sizeof *v);
+	struct fsm_plan_local *l;
 	if (v == NULL) {
 		sp->oom = true;
 		return NULL;
 	}
 	e->v = v;
+	l = mem_realloc(e->local, (e->n + 1) * sizeof *l);
+	if (l == NULL) {
+		sp->oom = true;
+		return NULL;
+	}
+	e->local = l;
+	memset(&l[e->n], 0, sizeof l[e->n]);
 	memset(&v[e->n], 0, sizeof v[e->n]);
 	v[e->n].eval_id = (char *)sp->eval_id;
 	v[e->n].job = (struct job *)sp->job;
@@ -65,6 +73,24 @@ static void trim(struct split *sp, struct allocation *v, size_t n)
 		m->v[k].score_meta_data.n = 1;
 		v[i].metrics = &m->v[k++];
 	}
+}
+
+/* The plan's own allocations behind the placements body b gets next
+ * (b->updated before they are added). */
+static void places_add(struct split *sp, const struct fsm_plan *b,
+                       struct allocation *const *src, size_t n)
+{
+	struct fsm_plan_local *l = &sp->out->local[sp->out->n - 1];
+	struct allocation **v;
+	if (n == 0 || sp->oom)
+		return;
+	v = mem_realloc((void *)l->places, (b->updated.n + n) * sizeof *v);
+	if (v == NULL) {
+		sp->oom = true;
+		return;
+	}
+	memcpy(&v[b->updated.n], src, n * sizeof *v);
+	l->places = v;
 }
 
 static void list_add(struct split *sp, struct allocation_list *dst,
@@ -120,6 +146,7 @@ static bool split_node(void *data, const struct plan_node *pn)
 	if (b == NULL)
 		return false;
 	from = b->updated.n;
+	places_add(sp, b, places, np);
 	list_add(sp, &b->updated, places, np);
 	if (!sp->oom)
 		trim(sp, &b->updated.v[from], np);
@@ -166,6 +193,8 @@ int plan_entries_build(const struct plan *p, const char *eval_id,
 		plan_entries_release(out);
 		return ERR_NOMEM;
 	}
+	for (size_t i = 0; i < out->n; i++)
+		out->local[i].body = &out->v[i];
 	return ERR_OK;
 }
 
@@ -176,8 +205,10 @@ void plan_entries_release(struct plan_entries *e)
 		mem_free(e->v[i].stopped.v);
 		mem_free(e->v[i].preempted.v);
 		mem_free(e->v[i].evals.v);
+		mem_free((void *)e->local[i].places);
 	}
 	mem_free(e->v);
+	mem_free(e->local);
 	while (e->metrics != NULL) {
 		struct entry_metrics *next = e->metrics->next;
 		mem_free(e->metrics);

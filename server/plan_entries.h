@@ -28,6 +28,9 @@
 struct plan_entries {
 	struct fsm_plan *v;
 	size_t n;
+	/* local[i]: body v[i] with the plan's own allocations behind its
+	 * placements, for the leader's apply (fsm_plan_apply_local). */
+	struct fsm_plan_local *local;
 	struct entry_metrics *metrics; /* private: trimmed metric copies */
 };
 

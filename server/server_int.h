@@ -98,7 +98,7 @@ struct server_ep {
 	const struct server_ep_def *def;
 };
 
-struct server_wait; /* a call held until a leader is known */
+struct server_wait;  /* a call held until a leader is known */
 struct server_block; /* a blocking query waiting (endpoint.c) */
 struct server_acl_cache;
 struct broker;
@@ -189,6 +189,9 @@ typedef void (*server_applied_fn)(struct server *s, struct rpc_call *call,
 int server_apply(struct server *s, struct rpc_call *call, uint8_t type,
                  const struct schema *bs, const void *body,
                  server_applied_fn cb, void *ctx);
+/* A plan entry this leader applies from l (replica_apply_plan). */
+int server_apply_plan(struct server *s, const struct fsm_plan_local *l,
+                      server_applied_fn cb, void *ctx);
 void server_waits_cancel(struct server *s);
 /* Answers every waiting blocking query ("server shutting down"): a
  * stopping agent does not wait out their wait times. */

@@ -39,8 +39,13 @@ struct wjob {
 	int attempt;
 	struct sched_response resp;
 	struct plan *accepted; /* submitted, not yet applied */
+	/* The entries in flight and the evaluation lists they borrow: the
+	 * leader applies them from here (replica_apply_plan). */
+	struct plan_entries entries;
+	struct evaluation_list first, last;
 	bool partial, rejected, stopped_any;
 	unsigned pending;      /* entries submitted, not yet applied */
+	size_t next_entry;     /* entries[next_entry..] not submitted yet */
 	bool failed;           /* one of them failed */
 	uint64_t submitted_ns; /* uv_hrtime at submit, for the debug log */
 	struct wjob *next;     /* s->inflight */
@@ -226,9 +231,19 @@ fail:
 /* ---- scheduling ------------------------------------------------------------
  */
 
+static void worker_entries_release(struct wjob *w)
+{
+	plan_entries_release(&w->entries);
+	mem_free(w->first.v);
+	mem_free(w->last.v);
+	memset(&w->first, 0, sizeof w->first);
+	memset(&w->last, 0, sizeof w->last);
+}
+
 static void worker_finish(struct wjob *w)
 {
 	struct server *s = w->s;
+	worker_entries_release(w);
 	broker_done(s->broker, w->eval_id);
 	sched_response_release(&w->resp);
 	plan_destroy(w->accepted);
@@ -306,38 +321,60 @@ static int worker_evals(struct wjob *w, struct evaluation_list *first,
 static void worker_entry_applied(struct server *s, struct rpc_call *call,
                                  void *ctx, int status, uint64_t index);
 
+static void worker_settle(struct wjob *w, int status);
+
+/* Writes w's next entry: ERR_OK, or the failure (nothing more is then
+ * written for w). */
+static int worker_submit_one(struct wjob *w)
+{
+	int rc = server_apply_plan(w->s, &w->entries.local[w->next_entry],
+	                           worker_entry_applied, w);
+	if (rc == ERR_OK) {
+		w->pending++;
+		w->next_entry++;
+	} else {
+		w->failed = true;
+	}
+	return rc;
+}
+
+static bool worker_all_submitted(const struct wjob *w)
+{
+	return w->failed || w->next_entry == w->entries.n;
+}
+
 /* Submits the accepted plan as entries of at most WORKER_ENTRY_PLACEMENTS
- * changes, all in flight at once. Once one is submitted the callbacks
- * finish the job (a later submission failure marks it failed). */
+ * changes, all in flight at once. (Written one per loop turn instead,
+ * so that Raft's I/O ran in between, the clients' traffic that the first
+ * commits woke took the loop and the whole took longer.) Once one is
+ * submitted the callbacks finish the job (a later failure marks it
+ * failed). */
 static int worker_submit(struct wjob *w)
 {
-	struct evaluation_list first = {0}, last = {0};
-	struct plan_entries e = {0};
-	int rc = worker_evals(w, &first, &last);
+	struct plan_entries *e = &w->entries;
+	int rc;
+	worker_entries_release(w);
+	w->next_entry = 0;
+	rc = worker_evals(w, &w->first, &w->last);
 	if (rc == ERR_OK)
 		rc = plan_entries_build(w->accepted, w->eval_id, w->resp.job,
-		                        &first, &last, WORKER_ENTRY_PLACEMENTS,
-		                        &e);
+		                        &w->first, &w->last,
+		                        WORKER_ENTRY_PLACEMENTS, e);
 	w->stopped_any = false;
-	for (size_t i = 0; rc == ERR_OK && i < e.n; i++)
-		if (e.v[i].stopped.n > 0 || e.v[i].preempted.n > 0)
+	for (size_t i = 0; rc == ERR_OK && i < e->n; i++)
+		if (e->v[i].stopped.n > 0 || e->v[i].preempted.n > 0)
 			w->stopped_any = true;
 	w->failed = false;
-	for (size_t i = 0; rc == ERR_OK && i < e.n; i++) {
-		rc = server_apply(w->s, NULL, FSM_ALLOC_PLAN, &fsm_plan_schema,
-		                  &e.v[i], worker_entry_applied, w);
-		if (rc == ERR_OK) {
-			w->pending++;
-		} else if (w->pending > 0) {
-			w->failed = true;
-			rc = ERR_OK;
-			break;
-		}
+	if (rc == ERR_OK)
+		rc = worker_submit_one(w);
+	if (rc != ERR_OK) {
+		w->failed = false; /* nothing in flight: the caller finishes */
+		worker_entries_release(w);
+		return rc;
 	}
-	plan_entries_release(&e);
-	mem_free(first.v);
-	mem_free(last.v);
-	return rc;
+	while (!worker_all_submitted(w))
+		worker_submit_one(w);
+	return ERR_OK;
 }
 
 /* Checks the plan against the newest state and the plans in flight. */
@@ -460,7 +497,7 @@ static void worker_entry_applied(struct server *s, struct rpc_call *call,
                                  void *ctx, int status, uint64_t index)
 {
 	struct wjob *w = ctx;
-	(void)call;
+	(void)s, (void)call;
 	if (status != ERR_OK)
 		w->failed = true;
 	if (--w->pending > 0)
@@ -468,9 +505,19 @@ static void worker_entry_applied(struct server *s, struct rpc_call *call,
 	LOG_DEBUG("server", "eval %s: plan committed at %llu after %llu us",
 	          w->eval_id, (unsigned long long)index,
 	          (unsigned long long)(uv_hrtime() - w->submitted_ns) / 1000);
+	worker_settle(w, status);
+}
+
+/* Every entry of the plan is applied (or failed, with none in flight). */
+static void worker_settle(struct wjob *w, int status)
+{
+	struct server *s = w->s;
 	if (w->failed)
 		status = ERR_INTERNAL;
 	worker_unlink(w);
+	/* The placements applied here moved into the store: the plan holds
+	 * empty shells of them (fsm_plan_apply_local). */
+	worker_entries_release(w);
 	plan_destroy(w->accepted);
 	w->accepted = NULL;
 	if (status != ERR_OK || !s->leading) {

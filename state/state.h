@@ -118,6 +118,14 @@ void store_each_job_eval(const struct store *s, const char *ns,
  * own one. */
 int store_upsert_alloc(struct store *s, uint64_t index,
 		       const struct allocation *a);
+/* store_upsert_alloc that moves a's contents into the store instead of
+ * copying them (the FSM's decoded entries): a is left zeroed but for its
+ * job pointer, which stays a's (the stored one points at the pooled
+ * copy), so releasing a afterwards frees nothing else. On failure
+ * (ERR_NOMEM, ERR_INVAL) what was moved may be freed already: a stays
+ * releasable, the allocation is not stored. */
+int store_upsert_alloc_move(struct store *s, uint64_t index,
+			    struct allocation *a);
 int store_delete_alloc(struct store *s, uint64_t index, const char *id);
 const struct allocation *store_alloc(const struct store *s, const char *id);
 typedef bool (*store_alloc_fn)(void *data, const struct allocation *a);

@@ -138,6 +138,10 @@ struct table_desc {
 	               const void *old);
 	void (*release)(struct store *s, void *obj);
 	void (*unshare)(void *obj);
+	/* store_put_move's copy_in: moves obj's contents into the zeroed
+	 * dst and leaves obj owning only what it kept (the parts dst shares
+	 * instead); on error neither changes. NULL: a plain move. */
+	int (*move_in)(struct store *s, void *dst, void *obj, const void *old);
 };
 
 #define TABLE_NO_OFF ((size_t)-1)
@@ -310,6 +314,11 @@ void store_graves_free(struct store *s);
  * CreateIndex kept or set, ModifyIndex (and touch_off) = index. */
 int store_put(struct store *s, enum store_table t, uint64_t index,
               const void *obj);
+/* store_put that takes obj's contents instead of copying them (obj is
+ * left zeroed but for what the table shares, see move_in). On an error
+ * after the move, what was moved is freed: obj stays releasable. */
+int store_put_move(struct store *s, enum store_table t, uint64_t index,
+                   void *obj);
 /* Deletes the row with key k; ERR_NOTFOUND when missing. */
 int store_del(struct store *s, enum store_table t, uint64_t index,
               const struct tkey *k);
@@ -351,6 +360,8 @@ void store_watch_drop(struct store *s);
  * points at the pooled job of a->job, or keeps old's job when a->job is
  * NULL. */
 int store_allocs_copy_in(struct store *s, void *dst, const void *obj,
+                         const void *old);
+int store_allocs_move_in(struct store *s, void *dst, void *obj,
                          const void *old);
 void store_allocs_release(struct store *s, void *obj);
 void store_allocs_unshare(void *obj);

@@ -173,8 +173,19 @@ static int store_copy_in(struct store *s, const struct table_desc *d,
 	return schema_copy(d->schema, copy, obj);
 }
 
-int store_put(struct store *s, enum store_table ti, uint64_t index,
-              const void *obj)
+/* store_put_move's: obj's contents go to copy, obj is left releasable. */
+static int store_move_in(struct store *s, const struct table_desc *d,
+                         void *copy, void *obj, const struct row *r)
+{
+	if (d->move_in != NULL)
+		return d->move_in(s, copy, obj, r != NULL ? r->obj : NULL);
+	memcpy(copy, obj, d->schema->size);
+	memset(obj, 0, d->schema->size);
+	return ERR_OK;
+}
+
+static int store_put_in(struct store *s, enum store_table ti, uint64_t index,
+                        void *obj, bool move)
 {
 	struct table *t = &s->t[ti];
 	const struct table_desc *d = t->d;
@@ -189,7 +200,8 @@ int store_put(struct store *s, enum store_table ti, uint64_t index,
 	if (copy == NULL)
 		return ERR_NOMEM;
 	r = table_find(t, &k);
-	rc = store_copy_in(s, d, copy, obj, r);
+	rc = move ? store_move_in(s, d, copy, obj, r)
+	          : store_copy_in(s, d, copy, obj, r);
 	if (rc != ERR_OK)
 		goto free_copy;
 	rc = store_check_key2(t, r, copy);
@@ -210,6 +222,18 @@ release:
 free_copy:
 	mem_free(copy);
 	return rc;
+}
+
+int store_put(struct store *s, enum store_table ti, uint64_t index,
+              const void *obj)
+{
+	return store_put_in(s, ti, index, (void *)obj, false);
+}
+
+int store_put_move(struct store *s, enum store_table ti, uint64_t index,
+                   void *obj)
+{
+	return store_put_in(s, ti, index, obj, true);
 }
 
 int store_del(struct store *s, enum store_table ti, uint64_t index,

@@ -6,6 +6,7 @@
  * the pooled one, release drops it, unshare keeps the free of the
  * allocation away from it. */
 #include <stddef.h>
+#include <string.h>
 
 #include "state/state_int.h"
 
@@ -31,6 +32,24 @@ int store_allocs_copy_in(struct store *s, void *dst, const void *obj,
 			return rc;
 		}
 	}
+	out->job = shared;
+	return ERR_OK;
+}
+
+/* copy_in without the copy: the job stays with obj (a decoded entry's
+ * own, or one it borrows), the rest becomes dst's. */
+int store_allocs_move_in(struct store *s, void *dst, void *obj, const void *old)
+{
+	struct allocation *a = obj, *out = dst;
+	const struct allocation *prev = old;
+	struct job *job = a->job, *shared = NULL;
+	if (job == NULL && prev != NULL)
+		job = prev->job;
+	if (job != NULL && jobpool_ref(&s->jobs, job, &shared) != ERR_OK)
+		return ERR_NOMEM;
+	*out = *a;
+	memset(a, 0, sizeof *a);
+	a->job = out->job;
 	out->job = shared;
 	return ERR_OK;
 }
@@ -67,6 +86,12 @@ int store_upsert_alloc(struct store *s, uint64_t index,
                        const struct allocation *a)
 {
 	return store_put(s, STORE_ALLOCS, index, a);
+}
+
+int store_upsert_alloc_move(struct store *s, uint64_t index,
+                            struct allocation *a)
+{
+	return store_put_move(s, STORE_ALLOCS, index, a);
 }
 
 int store_delete_alloc(struct store *s, uint64_t index, const char *id)

@@ -65,6 +65,7 @@ static const struct table_desc allocs_desc = {
     .touch_off = offsetof(struct allocation, alloc_modify_index),
     .ns_off = offsetof(struct allocation, namespace),
     .copy_in = store_allocs_copy_in,
+    .move_in = store_allocs_move_in,
     .release = store_allocs_release,
     .unshare = store_allocs_unshare,
 };

@@ -1104,6 +1104,67 @@ int schema_msgpack_pack_open(const struct schema *s, const void *obj,
 	return ERR_OK;
 }
 
+/* ---- what decoding the encoding gives ----------------------------------- */
+
+static int mp_canon_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void mp_canon_value(struct value *v)
+{
+	if (v->kind == VALUE_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			mp_canon_value(&v->u.list.v[i]);
+	} else if (v->kind == VALUE_MAP) {
+		qsort(v->u.map.v, v->u.map.n, sizeof v->u.map.v[0],
+		      mp_canon_cmp);
+		for (size_t i = 0; i < v->u.map.n; i++)
+			mp_canon_value(&v->u.map.v[i].val);
+	}
+}
+
+/* Non-empty members: what the decoder rebuilds differently. */
+static void mp_canon_field(const struct schema_field *f, void *p)
+{
+	struct mp_array *a = p;
+	size_t esize;
+	switch (f->type) {
+	case FT_STRUCT: schema_msgpack_canon(f->sub, p); break;
+	case FT_PTR: schema_msgpack_canon(f->sub, *(void **)p); break;
+	case FT_VALUE: mp_canon_value(p); break;
+	case FT_LIST:
+		for (size_t i = 0; i < a->n; i++)
+			schema_msgpack_canon(f->sub, a->v + i * f->sub->size);
+		break;
+	case FT_STRMAP:
+	case FT_STRLISTMAP:
+	case FT_MAP:
+		esize = f->type == FT_STRMAP ? sizeof(struct strmap_ent)
+		        : f->type == FT_STRLISTMAP
+		            ? sizeof(struct strlistmap_ent)
+		            : f->esize;
+		qsort(a->v, a->n, esize, mp_canon_cmp);
+		for (size_t i = 0; f->type == FT_MAP && i < a->n; i++)
+			schema_msgpack_canon(f->sub,
+			                     a->v + i * esize + f->voff);
+		break;
+	default: break;
+	}
+}
+
+void schema_msgpack_canon(const struct schema *s, void *obj)
+{
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct schema_field *f = &s->fields[i];
+		char *p = (char *)obj + f->off;
+		if (mp_field_empty(f, p))
+			mp_field_clear(f, obj);
+		else
+			mp_canon_field(f, p);
+	}
+}
+
 static int mp_buf_write(void *data, const char *p, size_t n)
 {
 	struct buf *b = data;

@@ -14,8 +14,9 @@
  * With ROUND and ENTRY it plays the leader's part without Raft: scheduler
  * runs of at most ROUND placements, each checked (fit_plan), cut into
  * FSM_ALLOC_PLAN entries of at most ENTRY changes (server/plan_entries.h),
- * encoded and applied to the store, as server/worker.c does, and applied
- * once more to a second store (a follower); it prints the time of each
+ * encoded, applied to the store from the plan itself, as server/worker.c
+ * does, and decoded and applied to a second store (a follower); it prints
+ * the time of each
  * phase and the entry bytes per placement. */
 #include <malloc.h>
 #include <stdio.h>
@@ -174,8 +175,12 @@ static int pipe_commit(struct store *st, struct store *fol, uint64_t *index,
 		ph->bytes += b.len;
 		ph->entries++;
 		++*index;
+		/* the leader applies its own entry from the plan, as
+		 * server/worker.c does (replica_apply_plan) */
 		if (rc == 0)
-			rc = fsm_apply(st, *index, b.data, b.len, &e);
+			rc = fsm_plan_apply_local(st, *index, &pe.local[i]);
+		if (rc != 0)
+			err_set(&e, rc, "apply: %s", err_str(rc));
 		t0 = cpu_s();
 		ph->apply += t0 - t1;
 		if (rc == 0)

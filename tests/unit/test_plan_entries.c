@@ -3,7 +3,8 @@
  * entry carries the follow-ups and the last the outcome, placements keep
  * one score, and applying the encoded entries through the FSM (all of
  * them, or a prefix as after a leader lost in the middle) places every
- * allocation exactly once. */
+ * allocation exactly once. The leader's own apply from its plan
+ * (fsm_plan_apply_local) leaves the store as the encoded entries do. */
 #include <stdio.h>
 #include <string.h>
 
@@ -202,6 +203,101 @@ START_TEST(a_committed_prefix_is_completed_without_duplicates)
 }
 END_TEST
 
+/* The store's allocations and evaluations as msgpack, in ID order. */
+static void dump(struct harness *h, const char *eval_id, struct buf *out)
+{
+	size_t n;
+	const struct allocation **v = harness_allocs(h, "web", &n);
+	buf_init(out);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(
+		    schema_msgpack_encode(&allocation_schema, v[i], out),
+		    ERR_OK);
+	mem_free(v);
+	ck_assert_int_eq(schema_msgpack_encode(&evaluation_schema,
+	                                       harness_stored_eval(h, eval_id),
+	                                       out),
+	                 ERR_OK);
+}
+
+/* Schedules ev on leader, commits the plan there from the plan itself and
+ * on follower through the encoded entries (same store before). */
+static void commit_both(struct harness *leader, struct harness *follower,
+                        const char *job_id, const char *trigger)
+{
+	const struct evaluation *ev = harness_eval(leader, job_id, trigger);
+	const struct evaluation *fev = harness_eval(follower, job_id, trigger);
+	struct evaluation_list last = {0};
+	struct sched_response r;
+	struct plan_entries pe;
+	struct buf *enc;
+	struct buf a, b;
+	struct err e;
+	ck_assert_str_eq(ev->id, fev->id);
+	schedule(leader, ev, &r);
+	last.v = &r.eval;
+	last.n = 1;
+	ck_assert_int_eq(
+	    plan_entries_build(r.plan, ev->id, r.job, NULL, &last, 4, &pe),
+	    ERR_OK);
+	enc = mem_calloc(pe.n, sizeof *enc);
+	for (size_t i = 0; i < pe.n; i++) {
+		buf_init(&enc[i]);
+		ck_assert_int_eq(fsm_encode(FSM_ALLOC_PLAN, &fsm_plan_schema,
+		                            &pe.v[i], &enc[i]),
+		                 ERR_OK);
+	}
+	for (size_t i = 0; i < pe.n; i++) {
+		ck_assert_int_eq(fsm_plan_apply_local(leader->store,
+		                                      ++leader->index,
+		                                      &pe.local[i]),
+		                 ERR_OK);
+		ck_assert_msg(fsm_apply(follower->store, ++follower->index,
+		                        enc[i].data, enc[i].len, &e) == ERR_OK,
+		              "apply entry %zu: %s", i, e.msg);
+		buf_release(&enc[i]);
+	}
+	mem_free(enc);
+	plan_entries_release(&pe);
+	sched_response_release(&r); /* frees the shells */
+	dump(leader, ev->id, &a);
+	dump(follower, ev->id, &b);
+	ck_assert_uint_gt(a.len, 0);
+	ck_assert_uint_eq(a.len, b.len);
+	ck_assert(memcmp(a.data, b.data, a.len) == 0);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+START_TEST(the_leaders_own_apply_equals_the_followers)
+{
+	static const char *update =
+	    "job \"web\" {\n datacenters = [\"dc1\"]\n"
+	    " group \"g\" {\n count = 12\n"
+	    " network {\n port \"http\" {}\n }\n"
+	    " task \"t\" {\n driver = \"raw_exec\"\n"
+	    " resources {\n cpu = 150\n memory = 64\n }\n"
+	    " }\n"
+	    /* a second task, after "t" in the job: maps keyed by task
+	     * name come out of decoding sorted */
+	    " task \"a\" {\n driver = \"raw_exec\"\n"
+	    " resources {\n cpu = 20\n memory = 32\n }\n"
+	    " }\n }\n}\n";
+	struct harness *leader = cluster(), *follower = cluster();
+	/* placements */
+	commit_both(leader, follower, "web", "job-register");
+	ck_assert_uint_eq(harness_count_live(leader, "web"), COUNT);
+	/* a destructive update and a count down: stops, and placements
+	 * that replace allocations (PreviousAllocation) */
+	harness_register(leader, update);
+	harness_register(follower, update);
+	commit_both(leader, follower, "web", "job-register");
+	ck_assert_uint_eq(harness_count_live(leader, "web"), 12);
+	harness_destroy(leader);
+	harness_destroy(follower);
+}
+END_TEST
+
 START_TEST(an_empty_plan_is_one_entry_with_the_outcome)
 {
 	struct evaluation out = {0};
@@ -225,6 +321,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, applied_entries_place_everything_once);
 	tcase_add_test(tc, a_committed_prefix_is_completed_without_duplicates);
 	tcase_add_test(tc, an_empty_plan_is_one_entry_with_the_outcome);
+	tcase_add_test(tc, the_leaders_own_apply_equals_the_followers);
 	return s;
 }
 

@@ -437,6 +437,173 @@ START_TEST(random_round_trips)
 }
 END_TEST
 
+/* ---- canonical form ----------------------------------------------------- */
+
+/* Stricter than schema_equal: NULL and "" differ, an empty list or map
+ * must have no array, and map entries must come in the same order. What
+ * the leader stores from its own objects (schema_msgpack_canon) must be
+ * exactly what decoding gives elsewhere. */
+static bool strict_value(const struct value *a, const struct value *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == VALUE_STRING)
+		return strcmp(a->u.s, b->u.s) == 0;
+	if (a->kind == VALUE_LIST) {
+		if (a->u.list.n != b->u.list.n)
+			return false;
+		for (size_t i = 0; i < a->u.list.n; i++)
+			if (!strict_value(&a->u.list.v[i], &b->u.list.v[i]))
+				return false;
+		return true;
+	}
+	if (a->kind == VALUE_MAP) {
+		if (a->u.map.n != b->u.map.n)
+			return false;
+		for (size_t i = 0; i < a->u.map.n; i++)
+			if (strcmp(a->u.map.v[i].key, b->u.map.v[i].key) != 0 ||
+			    !strict_value(&a->u.map.v[i].val,
+			                  &b->u.map.v[i].val))
+				return false;
+		return true;
+	}
+	return memcmp(&a->u, &b->u, sizeof a->u) == 0 ||
+	       (a->kind == VALUE_FLOAT && isnan(a->u.f) && isnan(b->u.f));
+}
+
+static bool strict_str(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static bool strict_equal(const struct schema *s, const void *a, const void *b);
+
+static bool strict_field(const struct schema_field *f, const char *pa,
+                         const char *pb)
+{
+	const struct strlist *la = (const void *)pa, *lb = (const void *)pb;
+	const struct bytes *ba = (const void *)pa, *bb = (const void *)pb;
+	size_t esize;
+	switch (f->type) {
+	case FT_STR: return strict_str(*(char *const *)pa, *(char *const *)pb);
+	case FT_VALUE: return strict_value((const void *)pa, (const void *)pb);
+	case FT_STRUCT: return strict_equal(f->sub, pa, pb);
+	case FT_PTR:
+		if (*(void *const *)pa == NULL || *(void *const *)pb == NULL)
+			return *(void *const *)pa == *(void *const *)pb;
+		return strict_equal(f->sub, *(void *const *)pa,
+		                    *(void *const *)pb);
+	case FT_BYTES:
+		return ba->n == bb->n && (ba->v == NULL) == (bb->v == NULL) &&
+		       (ba->n == 0 || memcmp(ba->v, bb->v, ba->n) == 0);
+	case FT_STRLIST:
+		if (la->n != lb->n || (la->v == NULL) != (lb->v == NULL))
+			return false;
+		for (size_t i = 0; i < la->n; i++)
+			if (!strict_str(la->v[i], lb->v[i]))
+				return false;
+		return true;
+	case FT_LIST:
+	case FT_MAP:
+	case FT_STRMAP:
+	case FT_STRLISTMAP: {
+		const struct bytes *xa = ba, *xb = bb; /* {pointer, count} */
+		esize = f->type == FT_LIST     ? f->sub->size
+		        : f->type == FT_STRMAP ? sizeof(struct strmap_ent)
+		        : f->type == FT_STRLISTMAP
+		            ? sizeof(struct strlistmap_ent)
+		            : f->esize;
+		if (xa->n != xb->n || (xa->v == NULL) != (xb->v == NULL))
+			return false;
+		for (size_t i = 0; i < xa->n; i++) {
+			const char *ea = (const char *)xa->v + i * esize;
+			const char *eb = (const char *)xb->v + i * esize;
+			if (f->type == FT_LIST) {
+				if (!strict_equal(f->sub, ea, eb))
+					return false;
+				continue;
+			}
+			if (strcmp(*(char *const *)ea, *(char *const *)eb) != 0)
+				return false;
+			if (f->type == FT_MAP &&
+			    !strict_equal(f->sub, ea + f->voff, eb + f->voff))
+				return false;
+			if (f->type == FT_STRMAP &&
+			    !strict_str(((const struct strmap_ent *)ea)->val,
+			                ((const struct strmap_ent *)eb)->val))
+				return false;
+			if (f->type == FT_STRLISTMAP) {
+				struct schema_field lf = {.type = FT_STRLIST};
+				if (!strict_field(
+				        &lf,
+				        (const char *)&(
+				            (const struct strlistmap_ent *)ea)
+				            ->val,
+				        (const char *)&(
+				            (const struct strlistmap_ent *)eb)
+				            ->val))
+					return false;
+			}
+		}
+		return true;
+	}
+	default: {
+		/* scalars and options: schema_equal on a one-field view */
+		struct schema view = {
+		    .name = f->name, .fields = f, .nfields = 1};
+		return schema_equal(&view, pa - f->off, pb - f->off);
+	}
+	}
+}
+
+static bool strict_equal(const struct schema *s, const void *a, const void *b)
+{
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct schema_field *f = &s->fields[i];
+		if (!strict_field(f, (const char *)a + f->off,
+		                  (const char *)b + f->off))
+			return false;
+	}
+	return true;
+}
+
+/* Random objects, with empty strings and unsorted maps among them: their
+ * canonical form is exactly what decoding their encoding gives. */
+START_TEST(msgpack_canon_is_the_decoded_form)
+{
+	uint64_t seed = unit_seed();
+	struct gen_rng r = {seed};
+	size_t differed = 0;
+	for (int i = 0; i < 300; i++) {
+		struct tall t = {0}, m = {0};
+		struct err e;
+		err_clear(&e);
+		gen_random(&tall_schema, &t, &r, 3);
+		/* an empty string and a map out of order */
+		if (t.str == NULL)
+			t.str = dup("");
+		ck_assert_int_eq(strmap_set(&t.meta, "zz", "1"), 0);
+		ck_assert_int_eq(strmap_set(&t.meta, "aa", ""), 0);
+		{ /* strmap_set keeps keys sorted: swap the ends */
+			struct strmap_ent x = t.meta.v[0];
+			t.meta.v[0] = t.meta.v[t.meta.n - 1];
+			t.meta.v[t.meta.n - 1] = x;
+		}
+		ck_assert_msg(mp_round_trip(&tall_schema, &t, &m, &e) == 0,
+		              "object %d, seed %llu: %s", i,
+		              (unsigned long long)seed, e.msg);
+		differed += !strict_equal(&tall_schema, &t, &m);
+		schema_msgpack_canon(&tall_schema, &t);
+		ck_assert_msg(strict_equal(&tall_schema, &t, &m),
+		              "canonical form differs: object %d, seed %llu", i,
+		              (unsigned long long)seed);
+		schema_release(&tall_schema, &t);
+		schema_release(&tall_schema, &m);
+	}
+	ck_assert_uint_gt(differed, 0); /* the check can fail */
+}
+END_TEST
+
 /* ---- JSON text ---------------------------------------------------------- */
 
 START_TEST(json_exact_text)
@@ -1011,6 +1178,7 @@ static Suite *schema_suite(void)
 	tcase_add_test(tc, allocation_failures_are_clean);
 	tc = unit_tcase(s, "random", 120);
 	tcase_add_test(tc, random_round_trips);
+	tcase_add_test(tc, msgpack_canon_is_the_decoded_form);
 	return s;
 }
 
