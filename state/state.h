@@ -138,6 +138,8 @@ void store_each_node_alloc(const struct store *s, const char *node_id,
 
 int store_upsert_node(struct store *s, uint64_t index, const struct node *n);
 int store_delete_node(struct store *s, uint64_t index, const char *id);
+/* How many nodes the store holds (O(1)). */
+size_t store_node_count(const struct store *s);
 const struct node *store_node(const struct store *s, const char *id);
 typedef bool (*store_node_fn)(void *data, const struct node *n);
 void store_each_node(const struct store *s, const char *prefix,

@@ -20,6 +20,11 @@ const struct node *store_node(const struct store *s, const char *id)
 	return store_get(s, STORE_NODES, &k);
 }
 
+size_t store_node_count(const struct store *s)
+{
+	return s->t[STORE_NODES].count;
+}
+
 STORE_VISIT_CALLER(node_call, store_node_fn, node)
 
 void store_each_node(const struct store *s, const char *prefix,

@@ -109,7 +109,8 @@ if [ "${MEM_JOBS:=10}" -gt 0 ]; then
 		wait_for 600 eval_done "m$j"
 	done
 	leader=$(curl -sf "$(A 1)/v1/status/leader" | tr -d '"'); leader=${leader%:*}
-	pid=$(cat "$STEPPE_LAB_DIR/s${leader##*.}.pid")
+	rss_mb() { echo $(($(awk '/VmRSS/ {print $2}' /proc/"$(cat "$STEPPE_LAB_DIR/s$1.pid")"/status) / 1024)); }
+	follower=1; [ "${leader##*.}" = 1 ] && follower=2
 	allocs=$(curl -sf "$(A 1)/v1/allocations" | jq length)
-	log "allocations=$allocs leader_rss_mb=$(($(awk '/VmRSS/ {print $2}' /proc/"$pid"/status) / 1024))"
+	log "allocations=$allocs leader_rss_mb=$(rss_mb "${leader##*.}") follower_rss_mb=$(rss_mb $follower)"
 fi
