@@ -131,3 +131,21 @@ void mem_fault_reset(void)
 	atomic_store(&mem_fault_after, -1);
 	atomic_store(&mem_fault_count, 0);
 }
+
+int mem_grow(void *pv, size_t n, size_t *cap, size_t esize)
+{
+	void **v = pv;
+	size_t ncap;
+	void *p;
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap < *cap || ncap > SIZE_MAX / esize)
+		return -1;
+	p = mem_realloc(*v, ncap * esize);
+	if (p == NULL)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}

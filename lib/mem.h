@@ -22,7 +22,13 @@ char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t n);
 char *mem_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *mem_vasprintf(const char *fmt, va_list ap)
-	__attribute__((format(printf, 1, 0)));
+    __attribute__((format(printf, 1, 0)));
+
+/* Room for one more element in a growable array: when *n == *cap, the
+ * array at *pv (elements of esize bytes) is reallocated to twice its
+ * capacity (first 16). 0, or -1 on oom (array and *cap unchanged). The
+ * caller then stores element (*n)++. */
+int mem_grow(void *pv, size_t n, size_t *cap, size_t esize);
 
 /* Blocks currently allocated through the hook (allocations minus frees). */
 int64_t mem_outstanding(void);

@@ -11,6 +11,7 @@ SCHEMA_DEFINE(fsm_job_register, FSM_JOB_REGISTER_FIELDS, 0);
 SCHEMA_DEFINE(fsm_job_deregister, FSM_JOB_DEREGISTER_FIELDS, 0);
 SCHEMA_DEFINE(fsm_evals, FSM_EVALS_FIELDS, 0);
 SCHEMA_DEFINE(fsm_node_register, FSM_NODE_REGISTER_FIELDS, 0);
+SCHEMA_DEFINE(fsm_node_registers, FSM_NODE_REGISTERS_FIELDS, 0);
 SCHEMA_DEFINE(fsm_node_update, FSM_NODE_UPDATE_FIELDS, 0);
 SCHEMA_DEFINE(fsm_plan, FSM_PLAN_FIELDS, 0);
 SCHEMA_DEFINE(fsm_alloc_update, FSM_ALLOC_UPDATE_FIELDS, 0);
@@ -24,6 +25,7 @@ const struct schema *fsm_body_schema(uint8_t type)
 	case FSM_EVAL_UPSERT:
 	case FSM_EVAL_DELETE: return &fsm_evals_schema;
 	case FSM_NODE_REGISTER: return &fsm_node_register_schema;
+	case FSM_NODE_REGISTER_BATCH: return &fsm_node_registers_schema;
 	case FSM_NODE_DEREGISTER:
 	case FSM_NODE_STATUS:
 	case FSM_NODE_DRAIN:
@@ -219,6 +221,7 @@ static int fsm_dispatch(struct store *s, uint64_t index, uint8_t type,
 	case FSM_EVAL_UPSERT:
 	case FSM_EVAL_DELETE: return fsm_evals(s, index, type, body);
 	case FSM_NODE_REGISTER: return fsm_node_register(s, index, body);
+	case FSM_NODE_REGISTER_BATCH: return fsm_node_registers(s, index, body);
 	case FSM_NODE_DEREGISTER:
 	case FSM_NODE_STATUS:
 	case FSM_NODE_DRAIN:

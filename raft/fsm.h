@@ -40,7 +40,8 @@ enum fsm_type {
 	FSM_SERVICE_DELETE = 22,
 	FSM_KEYRING = 23,
 	FSM_NOOP = 24, /* written by a new leader to commit its term */
-	FSM_ALLOC_TRANSITION = 25, /* the drainer: DesiredTransition */
+	FSM_ALLOC_TRANSITION = 25,    /* the drainer: DesiredTransition */
+	FSM_NODE_REGISTER_BATCH = 26, /* Node.Register calls batched */
 };
 
 /* Job.Register: the job (SubmitTime set by the leader) and the evaluation
@@ -73,6 +74,12 @@ SCHEMA_DECLARE(fsm_evals, FSM_EVALS_FIELDS);
 	X(S, NodeEvent, event, PTR, node_event, NULL, 0) \
 	X(S, Evals, evals, LIST, evaluation, NULL, 0)
 SCHEMA_DECLARE(fsm_node_register, FSM_NODE_REGISTER_FIELDS);
+
+/* Node.Register calls that reached the leader together, applied in order
+ * as FSM_NODE_REGISTER entries would be (server/reg_batch.c). */
+#define FSM_NODE_REGISTERS_FIELDS(X, S) \
+	X(S, Registrations, regs, LIST, fsm_node_register, NULL, 0)
+SCHEMA_DECLARE(fsm_node_registers, FSM_NODE_REGISTERS_FIELDS);
 
 /* Node status, drain, eligibility and deregistration changes. Which fields
  * matter depends on the entry type: FSM_NODE_STATUS (Status), FSM_NODE_DRAIN
@@ -175,6 +182,7 @@ int fsm_put_evals(struct store *s, uint64_t index, const struct evaluation *evs,
 int fsm_refresh_job_status(struct store *s, uint64_t index, const char *ns,
                            const char *id);
 int fsm_node_register(struct store *s, uint64_t index, void *body);
+int fsm_node_registers(struct store *s, uint64_t index, void *body);
 int fsm_node_update(struct store *s, uint64_t index, uint8_t type, void *body);
 int fsm_plan_apply(struct store *s, uint64_t index, void *body);
 int fsm_alloc_update(struct store *s, uint64_t index, void *body);

@@ -70,6 +70,15 @@ int fsm_node_register(struct store *s, uint64_t index, void *body)
 	return rc;
 }
 
+int fsm_node_registers(struct store *s, uint64_t index, void *body)
+{
+	struct fsm_node_registers *b = body;
+	int rc = ERR_OK;
+	for (size_t i = 0; i < b->regs.n && rc == ERR_OK; i++)
+		rc = fsm_node_register(s, index, &b->regs.v[i]);
+	return rc;
+}
+
 static int node_apply_drain(struct node *n, const struct fsm_node_update *b)
 {
 	if (n->drain_strategy != NULL)

@@ -568,15 +568,10 @@ static bool ep_add_policy(void *data, const struct acl_policy *p)
 	struct acl_policy_list_stub *st;
 	if (!l->all && !ep_acl_caller_holds(l->s, l->call, p->name))
 		return true;
-	if (l->r.policies.n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		st = mem_realloc(l->r.policies.v, cap * sizeof *st);
-		if (st == NULL) {
-			l->oom = true;
-			return false;
-		}
-		l->r.policies.v = st;
-		l->cap = cap;
+	if (mem_grow(&l->r.policies.v, l->r.policies.n, &l->cap, sizeof *st) !=
+	    0) {
+		l->oom = true;
+		return false;
 	}
 	st = &l->r.policies.v[l->r.policies.n++];
 	*st = (struct acl_policy_list_stub){
@@ -741,15 +736,9 @@ static bool ep_add_token(void *data, const struct acl_token *t)
 	struct acl_token_list_stub *st;
 	if (l->global_only && !t->global)
 		return true;
-	if (l->r.tokens.n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		st = mem_realloc(l->r.tokens.v, cap * sizeof *st);
-		if (st == NULL) {
-			l->oom = true;
-			return false;
-		}
-		l->r.tokens.v = st;
-		l->cap = cap;
+	if (mem_grow(&l->r.tokens.v, l->r.tokens.n, &l->cap, sizeof *st) != 0) {
+		l->oom = true;
+		return false;
 	}
 	st = &l->r.tokens.v[l->r.tokens.n++];
 	*st = (struct acl_token_list_stub){

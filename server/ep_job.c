@@ -277,15 +277,9 @@ static bool ep_add_stub(void *data, const struct job *job)
 	struct job_list_stub *st;
 	if (!acl_allow_ns_op(l->acl, job->namespace, ACL_CAP_LIST_JOBS))
 		return true;
-	if (l->r.jobs.n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		st = mem_realloc(l->r.jobs.v, cap * sizeof *st);
-		if (st == NULL) {
-			l->oom = true;
-			return false;
-		}
-		l->r.jobs.v = st;
-		l->cap = cap;
+	if (mem_grow(&l->r.jobs.v, l->r.jobs.n, &l->cap, sizeof *st) != 0) {
+		l->oom = true;
+		return false;
 	}
 	st = &l->r.jobs.v[l->r.jobs.n++];
 	memset(st, 0, sizeof *st);
@@ -398,16 +392,10 @@ static bool ep_add_eval(void *data, const struct evaluation *ev)
 	struct ep_eval_list *l = data;
 	if (!acl_allow_ns_op(l->acl, ev->namespace, ACL_CAP_READ_JOB))
 		return true;
-	if (l->r.evaluations.n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct evaluation *v =
-		    mem_realloc(l->r.evaluations.v, cap * sizeof *v);
-		if (v == NULL) {
-			l->oom = true;
-			return false;
-		}
-		l->r.evaluations.v = v;
-		l->cap = cap;
+	if (mem_grow(&l->r.evaluations.v, l->r.evaluations.n, &l->cap,
+	             sizeof *ev) != 0) {
+		l->oom = true;
+		return false;
 	}
 	memcpy(&l->r.evaluations.v[l->r.evaluations.n++], ev, sizeof *ev);
 	return true;

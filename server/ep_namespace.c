@@ -175,16 +175,10 @@ static bool ep_ns_add(void *data, const struct namespace *ns)
 	struct ep_ns_list *l = data;
 	if (!acl_allow_ns(l->acl, ns->name))
 		return true;
-	if (l->r.namespaces.n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct namespace *v =
-		    mem_realloc(l->r.namespaces.v, cap * sizeof *v);
-		if (v == NULL) {
-			l->oom = true;
-			return false;
-		}
-		l->r.namespaces.v = v;
-		l->cap = cap;
+	if (mem_grow(&l->r.namespaces.v, l->r.namespaces.n, &l->cap,
+	             sizeof *ns) != 0) {
+		l->oom = true;
+		return false;
 	}
 	l->r.namespaces.v[l->r.namespaces.n++] = *ns; /* borrowed */
 	return true;

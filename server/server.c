@@ -134,6 +134,8 @@ int server_create(const struct server_config *cfg, struct rpc_server *rpc,
 		s->member_timer.data = s;
 		uv_timer_init(cfg->loop, &s->alloc_batch_timer);
 		s->alloc_batch_timer.data = s;
+		uv_timer_init(cfg->loop, &s->reg_batch_timer);
+		s->reg_batch_timer.data = s;
 	}
 	if (rc == ERR_OK && server_register_endpoints(s) != ERR_OK)
 		rc = err_set(e, ERR_INTERNAL, "registering endpoints");
@@ -177,6 +179,8 @@ void server_stop(struct server *s, void (*cb)(void *data), void *data)
 	s->leading = false;
 	server_alloc_batch_flush(s);
 	uv_close((uv_handle_t *)&s->alloc_batch_timer, server_timer_closed);
+	server_reg_batch_flush(s);
+	uv_close((uv_handle_t *)&s->reg_batch_timer, NULL);
 	uv_timer_stop(&s->broker_timer);
 	uv_close((uv_handle_t *)&s->broker_timer, NULL);
 	heartbeats_destroy(s->heartbeats);

@@ -145,6 +145,8 @@ struct server {
 	bool draining_write;             /* drainer.c: a write is in flight */
 	struct alloc_batch *alloc_batch; /* alloc_batch.c: being collected */
 	uv_timer_t alloc_batch_timer;
+	struct reg_batch *reg_batch; /* ep_node.c: Node.Register calls */
+	uv_timer_t reg_batch_timer;
 	int64_t drainer_last_ns; /* drainer.c: last step (monotonic) */
 	int workers;             /* evaluations being scheduled */
 	struct wjob *inflight;   /* plans submitted, not yet applied */
@@ -237,6 +239,8 @@ struct fsm_alloc_update;
 int server_alloc_batch_add(struct server *s, struct rpc_call *call,
                            struct fsm_alloc_update *body, bool freed);
 void server_alloc_batch_flush(struct server *s);
+/* ep_node.c: writes the Node.Register calls collected so far. */
+void server_reg_batch_flush(struct server *s);
 
 /* drainer.c: the leader moves draining nodes' allocations (a few at a
  * time, per the groups' migrate.max_parallel; batch allocations at the

@@ -128,6 +128,7 @@ void server_on_leader(void *data, bool leader)
 	s->leading = leader && !s->stopping;
 	if (!s->leading) {
 		server_alloc_batch_flush(s);
+		server_reg_batch_flush(s);
 		uv_timer_stop(&s->broker_timer);
 		return;
 	}

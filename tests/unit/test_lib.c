@@ -18,7 +18,8 @@ START_TEST(err_wrap_adds_context)
 	err_wrap(&e, "task \"%s\"", "server");
 	err_wrap(&e, "group \"%s\"", "web");
 	ck_assert_int_eq(e.code, ERR_VALIDATE);
-	ck_assert_str_eq(e.msg, "group \"web\": task \"server\": missing driver");
+	ck_assert_str_eq(e.msg,
+	                 "group \"web\": task \"server\": missing driver");
 	ck_assert_str_eq(err_str(ERR_NOLEADER), "no cluster leader");
 }
 END_TEST
@@ -33,8 +34,8 @@ START_TEST(errlist_joins_like_nomad)
 	errlist_add(&l, "missing %s", "driver");
 	errlist_add(&l, "bad count");
 	ck_assert_int_eq(errlist_to_err(&l, &e), ERR_VALIDATE);
-	ck_assert_str_eq(e.msg,
-			 "2 errors occurred:\n\t* missing driver\n\t* bad count");
+	ck_assert_str_eq(
+	    e.msg, "2 errors occurred:\n\t* missing driver\n\t* bad count");
 	errlist_release(&l);
 }
 END_TEST
@@ -68,38 +69,63 @@ START_TEST(buf_oom_is_sticky)
 }
 END_TEST
 
+START_TEST(mem_grow_doubles_and_keeps_the_array_on_oom)
+{
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(mem_grow(&v, n, &cap, sizeof *v), 0);
+		v[n++] = i;
+	}
+	ck_assert_uint_eq(cap, 128);
+	ck_assert_int_eq(mem_grow(&v, 50, &cap, sizeof *v), 0); /* room */
+	ck_assert_uint_eq(cap, 128);
+	n = cap;
+	mem_fault_set(0, -1);
+	ck_assert_int_eq(mem_grow(&v, n, &cap, sizeof *v), -1);
+	mem_fault_reset();
+	ck_assert_uint_eq(cap, 128);
+	ck_assert_int_eq(v[99], 99);
+	mem_free(v);
+}
+END_TEST
+
 START_TEST(durations_parse_like_go)
 {
 	static const struct {
 		const char *in;
 		int64_t ns;
 	} ok[] = {
-		{"0", 0},
-		{"30s", 30 * STIME_NS_PER_S},
-		{"1h30m", 90 * STIME_NS_PER_MIN},
-		{"1.5h", 90 * STIME_NS_PER_MIN},
-		{"300ms", 300 * STIME_NS_PER_MS},
-		{"-2m", -2 * STIME_NS_PER_MIN},
-		{"10us", 10 * STIME_NS_PER_US},
-		{"5m10s", 310 * STIME_NS_PER_S},
-		{"-2562047h47m16.854775808s", INT64_MIN},
-		{"2562047h47m16.854775807s", INT64_MAX},
+	    {"0", 0},
+	    {"30s", 30 * STIME_NS_PER_S},
+	    {"1h30m", 90 * STIME_NS_PER_MIN},
+	    {"1.5h", 90 * STIME_NS_PER_MIN},
+	    {"300ms", 300 * STIME_NS_PER_MS},
+	    {"-2m", -2 * STIME_NS_PER_MIN},
+	    {"10us", 10 * STIME_NS_PER_US},
+	    {"5m10s", 310 * STIME_NS_PER_S},
+	    {"-2562047h47m16.854775808s", INT64_MIN},
+	    {"2562047h47m16.854775807s", INT64_MAX},
 	};
-	static const char *const bad[] = {"", "10", "3x", "s", "1.s5",
-					  "99999999999999999999h",
-					  "2562047h47m16.854775808s"};
+	static const char *const bad[] = {"",
+	                                  "10",
+	                                  "3x",
+	                                  "s",
+	                                  "1.s5",
+	                                  "99999999999999999999h",
+	                                  "2562047h47m16.854775808s"};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		int64_t got = -1;
 		ck_assert_msg(stime_parse_duration(ok[i].in, &got, NULL) == 0,
-			      "%s", ok[i].in);
+		              "%s", ok[i].in);
 		ck_assert_msg(got == ok[i].ns, "%s: %lld", ok[i].in,
-			      (long long)got);
+		              (long long)got);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t got;
 		const char *why = NULL;
 		ck_assert_msg(stime_parse_duration(bad[i], &got, &why) != 0,
-			      "%s accepted", bad[i]);
+		              "%s accepted", bad[i]);
 		ck_assert_ptr_nonnull(why);
 	}
 }
@@ -111,14 +137,14 @@ START_TEST(durations_format_like_go)
 		int64_t ns;
 		const char *out;
 	} cases[] = {
-		{0, "0s"},
-		{5 * STIME_NS_PER_S, "5s"},
-		{90 * STIME_NS_PER_MIN, "1h30m0s"},
-		{300 * STIME_NS_PER_MS, "300ms"},
-		{1500, "1.5\xc2\xb5s"},
-		{STIME_NS_PER_S + 500 * STIME_NS_PER_MS, "1.5s"},
-		{-61 * STIME_NS_PER_S, "-1m1s"},
-		{42, "42ns"},
+	    {0, "0s"},
+	    {5 * STIME_NS_PER_S, "5s"},
+	    {90 * STIME_NS_PER_MIN, "1h30m0s"},
+	    {300 * STIME_NS_PER_MS, "300ms"},
+	    {1500, "1.5\xc2\xb5s"},
+	    {STIME_NS_PER_S + 500 * STIME_NS_PER_MS, "1.5s"},
+	    {-61 * STIME_NS_PER_S, "-1m1s"},
+	    {42, "42ns"},
 	};
 	char out[64];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -141,8 +167,8 @@ START_TEST(rfc3339_round_trip)
 	ck_assert_str_eq(out, "2023-11-14T22:13:20.123456Z");
 	ck_assert_int_eq(stime_parse_rfc3339(out, &ns), 0);
 	ck_assert_int_eq(ns, t);
-	ck_assert_int_eq(stime_parse_rfc3339("2023-11-14T23:13:20.123456+01:00",
-					     &ns), 0);
+	ck_assert_int_eq(
+	    stime_parse_rfc3339("2023-11-14T23:13:20.123456+01:00", &ns), 0);
 	ck_assert_int_eq(ns, t);
 	ck_assert_int_ne(stime_parse_rfc3339("2023-13-14T23:13:20Z", &ns), 0);
 }
@@ -199,6 +225,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, errlist_joins_like_nomad);
 	tcase_add_test(tc, buf_grows_and_escapes);
 	tcase_add_test(tc, buf_oom_is_sticky);
+	tcase_add_test(tc, mem_grow_doubles_and_keeps_the_array_on_oom);
 	tcase_add_test(tc, durations_parse_like_go);
 	tcase_add_test(tc, durations_format_like_go);
 	tcase_add_test(tc, rfc3339_round_trip);
