@@ -21,11 +21,11 @@
 #include "rpc/rpc.h"
 #include "server/messages.h"
 
-#define CLIENT_UPDATE_MS   200 /* Nomad batches status updates by 200 ms */
-#define CLIENT_RETRY_MS    1000
+#define CLIENT_UPDATE_MS    200 /* Nomad batches status updates by 200 ms */
+#define CLIENT_RETRY_MS     1000
 #define CLIENT_LAG_RETRY_MS 50 /* a lagging server: ask the leader soon */
-#define CLIENT_PULL_WAIT_S 30
-#define CLIENT_GC_MS       (60 * 1000)
+#define CLIENT_PULL_WAIT_S  30
+#define CLIENT_GC_MS        (60 * 1000)
 
 static void client_pull(struct client *c);
 static void client_register(struct client *c);
@@ -77,15 +77,15 @@ static void client_call(struct client *c, const char *method,
                         unsigned timeout_ms, rpc_reply_fn cb)
 {
 	/* A client authenticates with its node secret, as Nomad's do. */
-	bool consistent = c->pull_consistent &&
-	                  strcmp(method, "Node.GetClientAllocs") == 0;
-	struct rpc_request req = {.method = (char *)method,
-	                          .auth_token = c->secret_id,
-	                          .region = c->agent->region,
-	                          .allow_stale = strstr(method, "Get") != NULL &&
-	                                         !consistent,
-	                          .min_query_index = min_index,
-	                          .max_query_time = wait_ns};
+	bool consistent =
+	    c->pull_consistent && strcmp(method, "Node.GetClientAllocs") == 0;
+	struct rpc_request req = {
+	    .method = (char *)method,
+	    .auth_token = c->secret_id,
+	    .region = c->agent->region,
+	    .allow_stale = strstr(method, "Get") != NULL && !consistent,
+	    .min_query_index = min_index,
+	    .max_query_time = wait_ns};
 	c->inflight++;
 	if (rpc_pool_call(c->pool, client_server(c), &req, as, args, timeout_ms,
 	                  cb, c) != ERR_OK) {
@@ -376,6 +376,22 @@ static void client_pull_later(uv_timer_t *t)
 	client_pull(t->data);
 }
 
+/* Whether every allocation asked for came back. */
+static bool client_fetched_all(const struct client *c,
+                               const struct allocs_response *got)
+{
+	for (size_t i = 0; i < c->fetching.n; i++) {
+		bool found = false;
+		for (size_t k = 0; k < got->allocs.n && !found; k++)
+			found =
+			    got->allocs.v[k].id != NULL &&
+			    strcmp(got->allocs.v[k].id, c->fetching.v[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static void client_got_allocs(void *data, int status, const char *error,
                               const msgpack_object *reply,
                               const struct rpc_meta *meta)
@@ -398,6 +414,13 @@ static void client_got_allocs(void *data, int status, const char *error,
 		               CLIENT_RETRY_MS, 0);
 		return;
 	}
+	bool all = client_fetched_all(c, &got);
+	if (all)
+		c->alloc_index = c->fetch_index;
+	else /* gone meanwhile, or a server behind: the next pull (same
+	        index) lists them again, after a pause as Nomad's */
+		LOG_DEBUG("client", "allocation fetch incomplete at index %llu",
+		          (unsigned long long)c->fetch_index);
 	for (size_t i = 0; i < got.allocs.n; i++) {
 		struct allocation *a = mem_calloc(1, sizeof *a);
 		struct allocrunner *ar;
@@ -420,7 +443,11 @@ static void client_got_allocs(void *data, int status, const char *error,
 			LOG_ERROR("client", "allocation %s: %s", a->id, e.msg);
 	}
 	schema_release(&allocs_response_schema, &got);
-	client_pull(c);
+	if (all)
+		client_pull(c);
+	else
+		uv_timer_start(&c->retry_timer, client_pull_later,
+		               CLIENT_LAG_RETRY_MS, 0);
 }
 
 /* Whether the servers' copy (AllocModifyIndex index) is newer than ours. */
@@ -459,6 +486,7 @@ static void client_pulled(void *data, int status, const char *error,
 	struct client *c = data;
 	struct node_client_allocs_response r = {0};
 	struct allocs_get_request get = {0};
+	uint64_t index;
 	(void)meta;
 	c->inflight--;
 	if (c->stopping)
@@ -467,6 +495,8 @@ static void client_pulled(void *data, int status, const char *error,
 	    schema_msgpack_unpack(&node_client_allocs_response_schema, &r,
 	                          reply, NULL) != ERR_OK) {
 		bool missing = error != NULL && strstr(error, "not found");
+		LOG_DEBUG("client", "allocation pull failed: %s",
+		          error ? error : err_str(status));
 		if (missing && !c->pull_consistent) {
 			/* A stale read on a server that has not applied our
 			 * registration yet: ask the leader. */
@@ -495,14 +525,30 @@ static void client_pulled(void *data, int status, const char *error,
 			strlist_push(&get.alloc_ids, en->key);
 	}
 	client_forget_missing(c, &r.allocs, r.index);
-	c->alloc_index = r.index;
+	LOG_DEBUG("client", "allocation pull: index %llu, %zu allocations",
+	          (unsigned long long)r.index,
+	          r.allocs.kind == VALUE_MAP ? r.allocs.u.map.n : 0);
 	c->pull_consistent = false;
-	schema_release(&node_client_allocs_response_schema, &r);
-	if (get.alloc_ids.n > 0)
-		client_call(c, "Alloc.GetAllocs", &allocs_get_request_schema,
-		            &get, 0, 0, 30000, client_got_allocs);
-	else
+	index = r.index;
+	schema_release(&node_client_allocs_response_schema, &r); /* zeroes r */
+	if (get.alloc_ids.n == 0) {
+		c->alloc_index = index;
 		client_pull(c);
+	} else {
+		/* Nomad's client: the fetch may be a stale read, but on a
+		 * server that has applied at least what the pull saw; the
+		 * pull's index counts once every allocation came. */
+		strlist_release(&c->fetching);
+		c->fetching = get.alloc_ids;
+		memset(&get.alloc_ids, 0, sizeof get.alloc_ids);
+		c->fetch_index = index;
+		client_call(
+		    c, "Alloc.GetAllocs", &allocs_get_request_schema,
+		    &(struct allocs_get_request){.alloc_ids = c->fetching},
+		    index > 0 ? index - 1 : 0,
+		    CLIENT_PULL_WAIT_S * STIME_NS_PER_S,
+		    (CLIENT_PULL_WAIT_S + 15) * 1000, client_got_allocs);
+	}
 	schema_release(&allocs_get_request_schema, &get);
 }
 
@@ -795,6 +841,7 @@ void client_destroy(struct client *c)
 		mem_free(c->servers[i]);
 	mem_free(c->servers);
 	schema_release(&node_schema, &c->node);
+	strlist_release(&c->fetching);
 	mem_free(c->http_addr);
 	mem_free(c->executor_path);
 	mem_free(c);

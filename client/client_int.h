@@ -25,13 +25,13 @@ struct allocrunner;
 /* Task runner lifecycle (STYLE 5: a table of allowed moves in
  * taskrunner.c checks every transition). */
 enum tr_state {
-	TR_PENDING,   /* created, not started */
-	TR_PRESTART,  /* building the environment, fetching artifacts */
-	TR_STARTING,  /* driver_start running on the pool */
-	TR_RUNNING,   /* the executor is alive */
-	TR_WAITING,   /* between an exit and the restart (delay timer) */
-	TR_KILLING,   /* kill_signal sent, SIGKILL after kill_timeout */
-	TR_DEAD,      /* final */
+	TR_PENDING,  /* created, not started */
+	TR_PRESTART, /* building the environment, fetching artifacts */
+	TR_STARTING, /* driver_start running on the pool */
+	TR_RUNNING,  /* the executor is alive */
+	TR_WAITING,  /* between an exit and the restart (delay timer) */
+	TR_KILLING,  /* kill_signal sent, SIGKILL after kill_timeout */
+	TR_DEAD,     /* final */
 	TR__COUNT
 };
 
@@ -77,10 +77,10 @@ struct allocrunner {
 	char dir[PATH_MAX + 64];
 	char *client_status;
 	char *client_desc;
-	bool dirty;       /* a status change not yet sent */
-	bool stopping;    /* desired stop: tasks are being killed */
-	bool gone;        /* the servers forgot it: destroy when dead */
-	bool destroying;  /* handles closing */
+	bool dirty;             /* a status change not yet sent */
+	bool stopping;          /* desired stop: tasks are being killed */
+	bool gone;              /* the servers forgot it: destroy when dead */
+	bool destroying;        /* handles closing */
 	int64_t terminal_at_ns; /* when every task became dead */
 	unsigned pending_closes;
 };
@@ -104,7 +104,11 @@ struct client {
 	 * first after a registration, which a lagging server may not have
 	 * applied yet (Nomad's client does the same). */
 	bool pull_consistent;
-	uint64_t alloc_index; /* of the last pull */
+	uint64_t alloc_index; /* of the last pull whose allocations came */
+	/* The pull being followed by Alloc.GetAllocs: its index and the
+	 * allocations asked for (client_got_allocs checks all came). */
+	uint64_t fetch_index;
+	struct strlist fetching;
 	uv_timer_t hb_timer, update_timer, gc_timer, retry_timer;
 	uv_work_t fp_work;
 	bool fp_busy;
@@ -165,8 +169,7 @@ bool taskrunner_dead(const struct taskrunner *tr);
 json_t *taskrunner_save(const struct taskrunner *tr);
 /* Appends a task event with Nomad's type and display message. */
 void taskrunner_event(struct taskrunner *tr, const char *type,
-                      const char *display, const char *key,
-                      const char *val);
+                      const char *display, const char *key, const char *val);
 const char *tr_state_name(enum tr_state s);
 
 #endif

@@ -338,8 +338,11 @@ static void sim_pulled(void *data, int status, const char *error,
 		rep->index = r.index;
 	if (rep != NULL && rep->get.alloc_ids.n > 0) {
 		rep->n = n;
+		/* on a server that has applied what the pull saw (Nomad's
+		 * client asks the same) */
 		sim_call(n->sim, "Alloc.GetAllocs", &allocs_get_request_schema,
-		         &rep->get, 0, 30000, sim_got_allocs, rep);
+		         &rep->get, r.index > 0 ? r.index - 1 : 0, 30000,
+		         sim_got_allocs, rep);
 	} else if (rep != NULL) {
 		mem_free(rep);
 	}
