@@ -66,6 +66,11 @@ struct sched_config {
 	 * feasible node; N > 0 = max(group count, N), as Nomad's
 	 * node_limit_for_feasibility_checks. */
 	int64_t affinity_node_limit;
+	/* ScoreMetaData entries a placement's Metrics keep, best first:
+	 * 0 = Nomad's 5. The leader asks for 1, all its log entries and
+	 * stores keep (server/plan_entries.c): building the other four
+	 * only to drop them was a tenth of a placement's cost. */
+	int score_meta_max;
 };
 
 /* "binpack" / "spread" (NULL or "" = binpack); false for anything else. */

@@ -309,16 +309,20 @@ static int metrics_finish(struct walk *w)
 {
 	struct alloc_metric *m = w->m;
 	struct select_stack *st = w->st;
+	size_t keep = w->ntop;
+	int max = st->ctx->config.score_meta_max;
 	m->nodes_in_pool = (int64_t)st->ready.n;
 	m->node_pool = mem_strdup(sched_str(st->job->node_pool));
 	if (m->node_pool == NULL ||
 	    value_copy(&m->nodes_available, &st->ready.by_dc) != 0)
 		return ERR_NOMEM;
+	if (max > 0 && (size_t)max < keep)
+		keep = (size_t)max;
 	m->score_meta_data.v =
-	    mem_calloc(w->ntop + 1, sizeof *m->score_meta_data.v);
+	    mem_calloc(keep + 1, sizeof *m->score_meta_data.v);
 	if (m->score_meta_data.v == NULL)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < w->ntop; i++) {
+	for (size_t i = 0; i < keep; i++) {
 		m->score_meta_data.n++;
 		if (meta_of(w->top[i], &m->score_meta_data.v[i]) != 0)
 			return ERR_NOMEM;

@@ -433,6 +433,7 @@ static void worker_run(struct wjob *w)
 	    sched_seed_from_eval(w->eval_id, store_latest_index(s->store)) ^
 	    (++s->sched_seq << 40);
 	rq.max_placements = WORKER_MAX_PLACEMENTS;
+	rq.config.score_meta_max = 1; /* what the entries keep */
 	sched_response_release(&w->resp);
 	uint64_t t0 = uv_hrtime();
 	rc = sched_run(&rq, &w->resp);

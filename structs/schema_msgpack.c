@@ -1117,8 +1117,9 @@ static void mp_canon_value(struct value *v)
 		for (size_t i = 0; i < v->u.list.n; i++)
 			mp_canon_value(&v->u.list.v[i]);
 	} else if (v->kind == VALUE_MAP) {
-		qsort(v->u.map.v, v->u.map.n, sizeof v->u.map.v[0],
-		      mp_canon_cmp);
+		if (v->u.map.n > 1) /* qsort wants an array, even for none */
+			qsort(v->u.map.v, v->u.map.n, sizeof v->u.map.v[0],
+			      mp_canon_cmp);
 		for (size_t i = 0; i < v->u.map.n; i++)
 			mp_canon_value(&v->u.map.v[i].val);
 	}
@@ -1144,7 +1145,8 @@ static void mp_canon_field(const struct schema_field *f, void *p)
 		        : f->type == FT_STRLISTMAP
 		            ? sizeof(struct strlistmap_ent)
 		            : f->esize;
-		qsort(a->v, a->n, esize, mp_canon_cmp);
+		if (a->n > 1)
+			qsort(a->v, a->n, esize, mp_canon_cmp);
 		for (size_t i = 0; f->type == FT_MAP && i < a->n; i++)
 			schema_msgpack_canon(f->sub,
 			                     a->v + i * esize + f->voff);

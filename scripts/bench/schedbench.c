@@ -239,6 +239,7 @@ static int run_pipeline(long nodes, long count, unsigned seed, long round,
 		rq.now = 1;
 		rq.seed = seed + (unsigned)attempt;
 		rq.max_placements = (size_t)round;
+		rq.config.score_meta_max = 1; /* as the leader asks */
 		t0 = cpu_s();
 		rc = sched_run(&rq, &r);
 		t1 = cpu_s();
@@ -352,6 +353,7 @@ static int run_once(long nodes, long count, unsigned seed)
 	rq.eval = &ev;
 	rq.now = 1;
 	rq.seed = seed;
+	rq.config.score_meta_max = 1; /* as the leader asks */
 	t0 = now_s();
 	if (sched_run(&rq, &r) != ERR_OK)
 		return 1;

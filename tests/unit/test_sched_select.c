@@ -74,6 +74,36 @@ START_TEST(places_on_a_ready_node)
 }
 END_TEST
 
+/* The leader keeps only the chosen node's score (config.score_meta_max):
+ * the same node is chosen, with the same score, as with Nomad's five. */
+START_TEST(score_meta_max_keeps_the_best_only)
+{
+	struct store *s = sfx_store();
+	struct job *job = web_job(1, "");
+	struct sched_config one = {.score_meta_max = 1};
+	struct sfx_eval e;
+	struct select_result r, r1;
+	uint64_t seed = unit_seed();
+	add_nodes(s, 100, "dc1");
+	sfx_eval_start(&e, s, job, SELECT_SERVICE, seed);
+	ck_assert_ptr_nonnull(sfx_place(&e, "web", &r));
+	sfx_eval_end(&e);
+	sfx_eval_start_cfg(&e, s, job, SELECT_SERVICE, seed, &one);
+	ck_assert_ptr_nonnull(sfx_place(&e, "web", &r1));
+	sfx_eval_end(&e);
+	ck_assert_int_eq(r.metrics.score_meta_data.n, 5);
+	ck_assert_int_eq(r1.metrics.score_meta_data.n, 1);
+	ck_assert_str_eq(r1.metrics.score_meta_data.v[0].node_id,
+	                 r.metrics.score_meta_data.v[0].node_id);
+	ck_assert_double_eq(r1.metrics.score_meta_data.v[0].norm_score,
+	                    r.metrics.score_meta_data.v[0].norm_score);
+	select_result_release(&r);
+	select_result_release(&r1);
+	job_free(job);
+	store_destroy(s);
+}
+END_TEST
+
 START_TEST(limit_is_log2_of_nodes_for_service)
 {
 	struct store *s = sfx_store();
@@ -760,6 +790,7 @@ static Suite *suite(void)
 	TCase *tc = unit_tcase(s, "select", 60);
 	tcase_add_test(tc, places_on_a_ready_node);
 	tcase_add_test(tc, limit_is_log2_of_nodes_for_service);
+	tcase_add_test(tc, score_meta_max_keeps_the_best_only);
 	tcase_add_test(tc, datacenter_globs_and_pools);
 	tcase_add_test(tc, preferred_node_is_tried_first);
 	tcase_add_test(tc, limit_skips_penalized_nodes);
