@@ -9,13 +9,6 @@ SCHEMA_DEFINE(rpc_request, RPC_REQUEST_FIELDS, 0);
 SCHEMA_DEFINE(rpc_response, RPC_RESPONSE_FIELDS, 0);
 SCHEMA_DEFINE(rpc_raft_hello, RPC_RAFT_HELLO_FIELDS, 0);
 
-static int frame_write(void *data, const char *p, size_t n)
-{
-	struct buf *b = data;
-	buf_append(b, p, n);
-	return b->oom ? -1 : 0;
-}
-
 static int pack_key(msgpack_packer *pk, const char *key)
 {
 	size_t n = strlen(key);
@@ -33,9 +26,10 @@ static int pack_body(msgpack_packer *pk, const struct schema *s,
 	if (obj == NULL)
 		return msgpack_pack_nil(pk) != 0 ? ERR_NOMEM : ERR_OK;
 	if (s == NULL)
-		return msgpack_pack_object(pk, *(const msgpack_object *)obj) != 0
-		               ? ERR_NOMEM
-		               : ERR_OK;
+		return msgpack_pack_object(pk, *(const msgpack_object *)obj) !=
+		               0
+		           ? ERR_NOMEM
+		           : ERR_OK;
 	return schema_msgpack_pack(s, obj, pk);
 }
 
@@ -82,7 +76,7 @@ int rpc_frame_request(struct buf *out, const struct rpc_request *req,
 		return ERR_NOMEM;
 	env.seq = seq;
 	at = frame_open(out);
-	msgpack_packer_init(&pk, out, frame_write);
+	msgpack_packer_init(&pk, out, schema_msgpack_buf_write);
 	rc = schema_msgpack_pack_open(&rpc_request_schema, &env, 1, &pk);
 	if (rc == ERR_OK)
 		rc = pack_key(&pk, "Args");
@@ -107,7 +101,7 @@ int rpc_frame_response(struct buf *out, uint64_t seq, const char *error,
 		env.last_contact = meta->last_contact_ms;
 	}
 	at = frame_open(out);
-	msgpack_packer_init(&pk, out, frame_write);
+	msgpack_packer_init(&pk, out, schema_msgpack_buf_write);
 	rc = schema_msgpack_pack_open(&rpc_response_schema, &env, 1, &pk);
 	if (rc == ERR_OK)
 		rc = pack_key(&pk, "Reply");
@@ -123,7 +117,7 @@ int rpc_frame_hello(struct buf *out, const struct rpc_raft_hello *h)
 	if (out->oom)
 		return ERR_NOMEM;
 	at = frame_open(out);
-	msgpack_packer_init(&pk, out, frame_write);
+	msgpack_packer_init(&pk, out, schema_msgpack_buf_write);
 	return frame_close(out, at,
 	                   schema_msgpack_pack(&rpc_raft_hello_schema, h, &pk));
 }

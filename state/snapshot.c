@@ -27,13 +27,6 @@
 
 #include "state/state_int.h"
 
-static int snap_write(void *data, const char *p, size_t n)
-{
-	struct buf *b = data;
-	buf_append(b, p, n);
-	return b->oom ? -1 : 0;
-}
-
 static int snap_str(msgpack_packer *pk, const char *s)
 {
 	size_t n = strlen(s);
@@ -176,7 +169,7 @@ int store_frozen_encode(const struct store_frozen *f, struct buf *out)
 	size_t start = out->len;
 	msgpack_packer pk;
 	int rc;
-	msgpack_packer_init(&pk, out, snap_write);
+	msgpack_packer_init(&pk, out, schema_msgpack_buf_write);
 	rc = snap_pack(f, &pk);
 	if (rc == ERR_OK && out->oom)
 		rc = ERR_NOMEM;

@@ -244,6 +244,8 @@ int schema_msgpack_pack(const struct schema *s, const void *obj,
  * a typed body ("Args", "Reply") without copying it. */
 int schema_msgpack_pack_open(const struct schema *s, const void *obj,
                              size_t extra, msgpack_packer *pk);
+/* The msgpack_packer callback that appends to a struct buf (data). */
+int schema_msgpack_buf_write(void *data, const char *p, size_t n);
 /* Appends the encoding of obj to out. */
 int schema_msgpack_encode(const struct schema *s, const void *obj,
                           struct buf *out);

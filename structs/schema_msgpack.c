@@ -1160,14 +1160,17 @@ void schema_msgpack_canon(const struct schema *s, void *obj)
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct schema_field *f = &s->fields[i];
 		char *p = (char *)obj + f->off;
-		if (mp_field_empty(f, p))
+		/* A struct member is canonical once its members are (an
+		 * empty one ends up zeroed): one walk, not one to test it
+		 * for emptiness and one more. */
+		if (f->type != FT_STRUCT && mp_field_empty(f, p))
 			mp_field_clear(f, obj);
 		else
 			mp_canon_field(f, p);
 	}
 }
 
-static int mp_buf_write(void *data, const char *p, size_t n)
+int schema_msgpack_buf_write(void *data, const char *p, size_t n)
 {
 	struct buf *b = data;
 	buf_append(b, p, n);
@@ -1178,7 +1181,7 @@ int schema_msgpack_encode(const struct schema *s, const void *obj,
                           struct buf *out)
 {
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, out, mp_buf_write);
+	msgpack_packer_init(&pk, out, schema_msgpack_buf_write);
 	if (schema_msgpack_pack(s, obj, &pk) != ERR_OK || out->oom)
 		return ERR_NOMEM;
 	return ERR_OK;
