@@ -16,7 +16,7 @@
 struct alloc_batch {
 	struct fsm_alloc_update body;
 	struct rpc_call **calls;
-	size_t ncalls;
+	size_t ncalls, capcalls;
 	bool freed;
 };
 
@@ -95,7 +95,6 @@ int server_alloc_batch_add(struct server *s, struct rpc_call *call,
                            struct fsm_alloc_update *body, bool freed)
 {
 	struct alloc_batch *b = s->alloc_batch;
-	struct rpc_call **calls;
 	if (b == NULL) {
 		b = mem_calloc(1, sizeof *b);
 		if (b == NULL)
@@ -104,10 +103,8 @@ int server_alloc_batch_add(struct server *s, struct rpc_call *call,
 		uv_timer_start(&s->alloc_batch_timer, alloc_batch_timer_cb,
 		               ALLOC_BATCH_MS, 0);
 	}
-	calls = mem_realloc(b->calls, (b->ncalls + 1) * sizeof *calls);
-	if (calls == NULL)
+	if (mem_grow(&b->calls, b->ncalls, &b->capcalls, sizeof *b->calls) != 0)
 		return ERR_NOMEM;
-	b->calls = calls;
 	/* Allocations first: evaluations are only added when they are. */
 	if (!alloc_batch_take((void **)&b->body.allocs.v, &b->body.allocs.n,
 	                      (void **)&body->allocs.v, &body->allocs.n,

@@ -222,8 +222,10 @@ static int ep_register_fill(struct server *s, struct ep_node_write *w)
 #define REG_BATCH_MAX 512
 
 struct reg_batch {
-	struct rpc_call **calls;
-	struct ep_node_write **writes; /* own the registrations */
+	struct reg_call {
+		struct rpc_call *call;
+		struct ep_node_write *w; /* owns the registration */
+	} * v;
 	size_t n, cap;
 };
 
@@ -233,9 +235,8 @@ static void reg_batch_applied(struct server *s, struct rpc_call *call,
 	struct reg_batch *b = ctx;
 	(void)call;
 	for (size_t i = 0; i < b->n; i++)
-		ep_node_written(s, b->calls[i], b->writes[i], status, index);
-	mem_free(b->calls);
-	mem_free(b->writes);
+		ep_node_written(s, b->v[i].call, b->v[i].w, status, index);
+	mem_free(b->v);
 	mem_free(b);
 }
 
@@ -253,7 +254,7 @@ void server_reg_batch_flush(struct server *s)
 	if (body.regs.v != NULL) {
 		body.regs.n = b->n;
 		for (size_t i = 0; i < b->n; i++)
-			body.regs.v[i] = b->writes[i]->b.reg;
+			body.regs.v[i] = b->v[i].w->b.reg;
 		rc = s->stopping
 		         ? ERR_NOLEADER
 		         : server_apply(s, NULL, FSM_NODE_REGISTER_BATCH,
@@ -277,16 +278,9 @@ static void reg_batch_add(struct server *s, struct rpc_call *call,
 	if (b == NULL && (b = mem_calloc(1, sizeof *b)) == NULL)
 		goto oom;
 	s->reg_batch = b;
-	/* two arrays, one capacity: the second grows from the first's old
-	 * one */
-	if (b->n == b->cap) {
-		size_t cap = b->cap;
-		if (mem_grow(&b->calls, b->n, &cap, sizeof *b->calls) != 0 ||
-		    mem_grow(&b->writes, b->n, &b->cap, sizeof *b->writes) != 0)
-			goto oom;
-	}
-	b->calls[b->n] = call;
-	b->writes[b->n++] = w;
+	if (mem_grow(&b->v, b->n, &b->cap, sizeof *b->v) != 0)
+		goto oom;
+	b->v[b->n++] = (struct reg_call){call, w};
 	if (b->n >= REG_BATCH_MAX)
 		server_reg_batch_flush(s);
 	else if (b->n == 1)

@@ -45,7 +45,6 @@ struct wjob {
 	struct evaluation_list first, last;
 	bool partial, rejected, stopped_any;
 	unsigned pending;      /* entries submitted, not yet applied */
-	size_t next_entry;     /* entries[next_entry..] not submitted yet */
 	bool failed;           /* one of them failed */
 	uint64_t submitted_ns; /* uv_hrtime at submit, for the debug log */
 	struct wjob *next;     /* s->inflight */
@@ -324,38 +323,18 @@ static void worker_entry_applied(struct server *s, struct rpc_call *call,
 
 static void worker_settle(struct wjob *w, int status);
 
-/* Writes w's next entry: ERR_OK, or the failure (nothing more is then
- * written for w). */
-static int worker_submit_one(struct wjob *w)
-{
-	int rc = server_apply_plan(w->s, &w->entries.local[w->next_entry],
-	                           worker_entry_applied, w);
-	if (rc == ERR_OK) {
-		w->pending++;
-		w->next_entry++;
-	} else {
-		w->failed = true;
-	}
-	return rc;
-}
-
-static bool worker_all_submitted(const struct wjob *w)
-{
-	return w->failed || w->next_entry == w->entries.n;
-}
-
 /* Submits the accepted plan as entries of at most WORKER_ENTRY_PLACEMENTS
- * changes, all in flight at once. (Written one per loop turn instead,
- * so that Raft's I/O ran in between, the clients' traffic that the first
- * commits woke took the loop and the whole took longer.) Once one is
- * submitted the callbacks finish the job (a later failure marks it
- * failed). */
+ * changes, all in flight at once, kept in w until applied: the leader
+ * applies them from there (replica_apply_plan). (Written one per loop
+ * turn instead, so that Raft's I/O ran in between, the clients' traffic
+ * that the first commits woke took the loop and the whole took longer.)
+ * Once one is submitted the callbacks finish the job (a later submission
+ * failure marks it failed). */
 static int worker_submit(struct wjob *w)
 {
 	struct plan_entries *e = &w->entries;
 	int rc;
 	worker_entries_release(w);
-	w->next_entry = 0;
 	rc = worker_evals(w, &w->first, &w->last);
 	if (rc == ERR_OK)
 		rc = plan_entries_build(w->accepted, w->eval_id, w->resp.job,
@@ -366,16 +345,20 @@ static int worker_submit(struct wjob *w)
 		if (e->v[i].stopped.n > 0 || e->v[i].preempted.n > 0)
 			w->stopped_any = true;
 	w->failed = false;
-	if (rc == ERR_OK)
-		rc = worker_submit_one(w);
-	if (rc != ERR_OK) {
-		w->failed = false; /* nothing in flight: the caller finishes */
-		worker_entries_release(w);
-		return rc;
+	for (size_t i = 0; rc == ERR_OK && i < e->n; i++) {
+		rc = server_apply_plan(w->s, &e->local[i], worker_entry_applied,
+		                       w);
+		if (rc == ERR_OK) {
+			w->pending++;
+		} else if (w->pending > 0) {
+			w->failed = true;
+			rc = ERR_OK;
+			break;
+		}
 	}
-	while (!worker_all_submitted(w))
-		worker_submit_one(w);
-	return ERR_OK;
+	if (w->pending == 0)
+		worker_entries_release(w);
+	return rc;
 }
 
 /* Checks the plan against the newest state and the plans in flight. */
